@@ -1,0 +1,15 @@
+//! Database migrations for icbt, one file per migration. They run at start-up
+//! and with `icbt migrate`, on SQLite and PostgreSQL alike.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261121_000001_clinics_teams_users;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261121_000001_clinics_teams_users::Migration)]
+    }
+}

@@ -1,0 +1,6 @@
+//! Clinics, teams and user accounts.
+
+mod role;
+pub mod service;
+
+pub use role::Role;

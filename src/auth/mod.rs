@@ -1,0 +1,3 @@
+//! Authentication: passwords, sessions, tokens and second factors.
+
+pub mod password;

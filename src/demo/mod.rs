@@ -1,0 +1,70 @@
+//! Demo data for `icbt serve --demo`: a clinic with an administrator, a
+//! therapist and a manager. Idempotent: a second start finds and reuses them.
+
+use crate::{
+    accounts::{service as accounts, service::NewUser, Role},
+    app::AppState,
+    auth::password::hash_password,
+    error::AppResult,
+};
+
+pub const CLINIC_NAME: &str = "Demo clinic";
+const TEAM_NAME: &str = "Pain and fatigue team";
+
+/// A login printed for the person trying icbt out.
+pub struct DemoLogin {
+    pub role: Role,
+    pub email: &'static str,
+    pub password: &'static str,
+}
+
+/// Well-known passwords are acceptable only because demo data is refused in
+/// production.
+pub const LOGINS: [DemoLogin; 3] = [
+    DemoLogin { role: Role::Admin, email: "admin@demo.example.org", password: "demo-admin-passphrase" },
+    DemoLogin {
+        role: Role::Therapist,
+        email: "therapist@demo.example.org",
+        password: "demo-therapist-passphrase",
+    },
+    DemoLogin { role: Role::Manager, email: "manager@demo.example.org", password: "demo-manager-passphrase" },
+];
+
+/// Creates whatever of the demo clinic is missing.
+pub async fn ensure_demo_clinic(state: &AppState) -> AppResult<()> {
+    let now = state.clock.now();
+    let db = &state.db;
+    let clinic = match accounts::find_clinic_by_name(db, CLINIC_NAME).await? {
+        Some(clinic) => clinic,
+        None => accounts::create_clinic(db, CLINIC_NAME, now).await?,
+    };
+    let team = match accounts::find_team_by_name(db, &clinic.id, TEAM_NAME).await? {
+        Some(team) => team,
+        None => accounts::create_team(db, &clinic.id, TEAM_NAME, now).await?,
+    };
+    for login in &LOGINS {
+        if accounts::find_user_by_email(db, login.email).await?.is_some() {
+            continue;
+        }
+        let (clinic_id, team_id) = match login.role {
+            Role::Admin => (None, None),
+            _ => (Some(clinic.id.as_str()), Some(team.id.as_str())),
+        };
+        let name = match login.role {
+            Role::Admin => "Demo Administrator",
+            Role::Therapist => "Sanne de Vries",
+            Role::Manager => "Mark Jansen",
+            Role::Patient => "Demo Patient",
+        };
+        let new = NewUser {
+            email: login.email,
+            name,
+            role: login.role,
+            clinic_id,
+            team_id,
+            password_hash: Some(hash_password(login.password.to_string()).await?),
+        };
+        accounts::create_user(db, new, now).await?;
+    }
+    Ok(())
+}

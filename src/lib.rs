@@ -1,0 +1,18 @@
+//! icbt: guided internet-based CBT for chronic pain and chronic fatigue.
+//!
+//! `app` builds the router from the feature folders; `main.rs` is the CLI.
+
+pub mod accounts;
+pub mod app;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entities;
+pub mod error;
+pub mod home;
+pub mod ids;
+pub mod ops;
+pub mod telemetry;
+pub mod web;

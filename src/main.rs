@@ -1,0 +1,175 @@
+//! The `icbt` command line: serve, worker, migrate, user.
+
+use std::{io::BufRead, path::PathBuf, process::ExitCode};
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use icbt::{
+    accounts::{service as accounts, service::NewUser, Role},
+    app::{self, AppState},
+    auth::password,
+    config::{Environment, Settings},
+    demo, telemetry,
+};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "icbt", version, about = "Guided internet-based CBT for chronic pain and chronic fatigue")]
+struct Cli {
+    /// A settings file laid over config/default.toml.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server and the background work.
+    Serve {
+        /// Create a demo clinic with logins on first start and print them.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        role: Role,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Administrator")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("icbt: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    telemetry::init_logging(&settings.log);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("icbt: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("icbt: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { demo } => serve(settings, demo).await,
+        Command::Migrate => {
+            let db = icbt::db::connect(&settings.database).await.context("connecting to the database")?;
+            icbt::db::migrate(&db).await.context("migrating the database")?;
+            println!("database is up to date");
+            Ok(())
+        }
+        Command::User { command: UserCommand::Create { role, email, name } } => {
+            create_user(settings, role, &email, &name).await
+        }
+    }
+}
+
+async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
+    if with_demo && settings.environment == Environment::Production {
+        anyhow::bail!("--demo is refused when environment = \"production\"");
+    }
+    let bind = settings.server.bind;
+    let state = AppState::build(settings).await.context("starting icbt")?;
+    let listener =
+        tokio::net::TcpListener::bind(bind).await.with_context(|| format!("cannot listen on {bind}"))?;
+    let address = listener.local_addr()?;
+    if with_demo {
+        demo::ensure_demo_clinic(&state).await.context("creating the demo clinic")?;
+        print_demo_logins(&format!("http://{address}"));
+    }
+    println!("icbt listening on http://{address}");
+    tracing::info!(%address, "icbt is listening");
+    let shutdown = CancellationToken::new();
+    tokio::spawn(cancel_on_signal(shutdown.clone()));
+    app::serve(listener, state, shutdown).await?;
+    tracing::info!("icbt stopped");
+    Ok(())
+}
+
+fn print_demo_logins(base: &str) {
+    println!("\nicbt demo is running at {base}/\n");
+    for login in &demo::LOGINS {
+        println!("  {:<10} {:<32} password: {}", login.role.as_str(), login.email, login.password);
+    }
+    println!("\nLog in at {base}/login · stop with Ctrl-C\n");
+}
+
+async fn cancel_on_signal(token: CancellationToken) {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+    token.cancel();
+}
+
+async fn create_user(settings: Settings, role: Role, email: &str, name: &str) -> anyhow::Result<()> {
+    if role != Role::Admin {
+        anyhow::bail!("only administrators are created here; staff and patients are invited in the app");
+    }
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password).context("reading the password from standard input")?;
+    let password = password.trim_end_matches(['\r', '\n']).to_string();
+    password::check_policy(&password, email).map_err(|why| anyhow::anyhow!("password: {why}"))?;
+    let state = AppState::build(settings).await?;
+    let hash = password::hash_password(password).await?;
+    let user = accounts::create_user(
+        &state.db,
+        NewUser { email, name, role, clinic_id: None, team_id: None, password_hash: Some(hash) },
+        state.clock.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        icbt::error::AppError::Invalid(fields) => anyhow::anyhow!(
+            "{}",
+            fields.iter().map(|(f, m)| format!("{f}: {}", m.join(" "))).collect::<Vec<_>>().join("; ")
+        ),
+        other => other.into(),
+    })?;
+    println!("created {} {} ({})", role, user.email, user.id);
+    Ok(())
+}

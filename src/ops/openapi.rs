@@ -1,0 +1,36 @@
+//! The OpenAPI 3 document at `/api/v1/openapi.json`. Each feature lists its
+//! API handlers here.
+
+use axum::Json;
+use utoipa::{
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    Modify, OpenApi,
+};
+
+use crate::error::Problem;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "icbt", description = "Guided internet-based CBT for chronic pain and chronic fatigue"),
+    paths(super::healthz, super::readyz),
+    components(schemas(Problem, super::Health)),
+    modifiers(&BearerAuth),
+    tags((name = "operations", description = "Health and readiness"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,132 @@
+//! Rendering Tera templates with the Fluent `t(key=…)` function.
+
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts},
+    response::Html,
+};
+use fluent_templates::{static_loader, FluentLoader};
+use tera::{Context, Tera};
+
+use crate::error::{AppError, AppResult};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./src/web/locales",
+        fallback_language: "en",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+/// Templates built into the binary, so `icbt` runs from any folder.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("templates/base.html")),
+    ("error.html", include_str!("templates/error.html")),
+    ("home.html", include_str!("templates/home.html")),
+];
+
+/// The compiled templates.
+pub struct Views {
+    tera: Tera,
+}
+
+impl Views {
+    pub fn load() -> Result<Self, tera::Error> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        let default_lang = "en".parse().map_err(|_| tera::Error::msg("bad default language"))?;
+        tera.register_function("t", FluentLoader::new(&*LOCALES).with_default_lang(default_lang));
+        tera.autoescape_on(vec![".html"]);
+        Ok(Views { tera })
+    }
+
+    /// Renders `template` with `context`; `lang` and the asset version are
+    /// always available to templates.
+    pub fn render(&self, template: &str, lang: Lang, mut context: Context) -> AppResult<Html<String>> {
+        context.insert("lang", lang.code());
+        context.insert("asset_version", super::ASSET_VERSION);
+        self.tera
+            .render(template, &context)
+            .map(Html)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {template}: {e:?}")))
+    }
+}
+
+/// The interface language of a request: the user's setting once logged in,
+/// before that the browser's `Accept-Language`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    #[default]
+    En,
+    Nl,
+}
+
+impl Lang {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Nl => "nl",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "en" => Some(Lang::En),
+            "nl" => Some(Lang::Nl),
+            _ => None,
+        }
+    }
+
+    /// The first supported language in an `Accept-Language` header.
+    pub fn from_accept_language(header: &str) -> Self {
+        header
+            .split(',')
+            .filter_map(|part| part.split(';').next())
+            .map(|tag| tag.trim().to_ascii_lowercase())
+            .find_map(|tag| Lang::from_code(tag.split('-').next().unwrap_or("")))
+            .unwrap_or_default()
+    }
+
+    pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .map(Lang::from_accept_language)
+            .unwrap_or_default()
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        if let Some(lang) = parts.extensions.get::<Lang>() {
+            return Ok(*lang);
+        }
+        Ok(Lang::from_headers(&parts.headers))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_picks_the_first_supported() {
+        assert_eq!(Lang::from_accept_language("de-DE,nl;q=0.8,en;q=0.5"), Lang::Nl);
+        assert_eq!(Lang::from_accept_language("fr"), Lang::En);
+    }
+
+    #[test]
+    fn every_template_renders_in_both_languages() {
+        let views = Views::load().unwrap();
+        for lang in [Lang::En, Lang::Nl] {
+            let mut ctx = Context::new();
+            ctx.insert("status", &404);
+            ctx.insert("title", "Not found");
+            let html = views.render("error.html", lang, ctx).unwrap().0;
+            assert!(html.contains(&format!("lang=\"{}\"", lang.code())));
+            assert!(!html.contains("Unknown localization"), "{html}");
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! The `icbt` binary itself: settings errors, serve and graceful shutdown,
+//! migrate, demo data and creating the first administrator.
+
+use std::{
+    io::{BufRead, BufReader, Write},
+    path::Path,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use crate::support::database;
+
+fn icbt(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_icbt"));
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ICBT__ENVIRONMENT", "test")
+        .env("ICBT__SERVER__BIND", "127.0.0.1:0")
+        .env("ICBT__LOG__FILTER", "warn");
+    command
+}
+
+/// Starts `icbt serve` and returns it with the base URL it printed.
+fn start_server(mut command: Command) -> (Child, String) {
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("spawn icbt");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines.next().expect("icbt exited before listening").expect("read stdout");
+        if let Some(url) = line.strip_prefix("icbt listening on ") {
+            break url.trim().trim_end_matches('/').to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, base)
+}
+
+async fn wait_until_ready(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
+            if r.status() == 200 {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "server never became ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn terminate_and_wait(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+    assert!(killed.success());
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("icbt did not exit within {within:?} of SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_bad_setting_stops_the_server_naming_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = icbt(dir.path())
+        .env("ICBT__SERVER__BIND", "nonsense")
+        .env("ICBT__MAIL__SMTP_TLS", "sometimes")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("server.bind"), "{stderr}");
+    assert!(stderr.contains("mail.smtp_tls"), "{stderr}");
+    assert!(!dir.path().join("data").exists(), "nothing is created before the settings are valid");
+}
+
+#[test]
+fn clock_start_is_refused_in_production() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = icbt(dir.path())
+        .env("ICBT__ENVIRONMENT", "production")
+        .env("ICBT__CLOCK__START", "2026-03-02T08:00:00Z")
+        .arg("serve")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("clock.start"));
+}
+
+async fn serve_and_stop(dir: &Path, database_url: Option<&str>) {
+    let mut command = icbt(dir);
+    if let Some(url) = database_url {
+        command.env("ICBT__DATABASE__URL", url);
+    }
+    command.args(["serve", "--demo"]);
+    let (mut child, base) = start_server(command);
+    wait_until_ready(&base).await;
+    let home = reqwest::get(format!("{base}/")).await.unwrap();
+    assert_eq!(home.status(), 200);
+    assert!(home.text().await.unwrap().contains("/login"));
+    let status = terminate_and_wait(&mut child, Duration::from_secs(5));
+    assert!(status.success(), "exit status {status:?}");
+}
+
+#[tokio::test]
+async fn serve_on_sqlite_becomes_ready_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    serve_and_stop(dir.path(), None).await;
+    assert!(dir.path().join("data/icbt.db").exists(), "the default SQLite file is created");
+    // A second start on the migrated database with --demo is idempotent.
+    serve_and_stop(dir.path(), None).await;
+    let users = count_users(&format!("sqlite://{}/data/icbt.db", dir.path().display())).await;
+    assert_eq!(users, 3, "admin, therapist and manager, once");
+}
+
+#[tokio::test]
+async fn serve_on_postgres_becomes_ready_and_stops_cleanly_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(db) = database::fresh_postgres(dir.path()).await else { return };
+    serve_and_stop(dir.path(), Some(&db.url)).await;
+    serve_and_stop(dir.path(), Some(&db.url)).await;
+    assert_eq!(count_users(&db.url).await, 3);
+}
+
+async fn count_users(url: &str) -> u64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    let db = sea_orm::Database::connect(url).await.unwrap();
+    let n = icbt::entities::users::Entity::find().count(&db).await.unwrap();
+    let _ = db.close().await;
+    n
+}
+
+#[tokio::test]
+async fn migrate_and_create_the_first_administrator() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = icbt(dir.path()).arg("migrate").output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let create = |password: &str| {
+        let mut child = icbt(dir.path())
+            .args(["user", "create", "--role", "admin", "--email", "Root@Clinic.example"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let weak = create("short");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("at least 12"));
+
+    let ok = create("a long and quiet river");
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("root@clinic.example"));
+
+    let again = create("a long and quiet river");
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("email"));
+}

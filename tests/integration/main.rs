@@ -1,0 +1,9 @@
+//! Integration tests: the real server on a loopback port, against a fresh
+//! SQLite file and — when `ICBT_TEST_POSTGRES_URL` is set — a fresh
+//! PostgreSQL database, from one test body.
+
+#[macro_use]
+mod support;
+
+mod cli;
+mod foundation;
