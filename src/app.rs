@@ -15,7 +15,10 @@ use tower_http::{
     timeout::TimeoutLayer,
 };
 
-use crate::{clock::Clock, config::Settings, db, error::AppError, home, ops, telemetry, web::Views};
+use crate::{
+    accounts, audit, auth, clock::Clock, config::Settings, db, error::AppError, home, mail, ops, telemetry,
+    web::Views,
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -47,11 +50,21 @@ impl AppState {
 pub fn router(state: AppState) -> Router {
     // Install the recorder before the first request is counted.
     telemetry::metrics_handle();
-    let api = Router::new().merge(ops::api_routes());
+    let api = Router::new()
+        .merge(ops::api_routes())
+        .merge(auth::api_routes())
+        .merge(accounts::api_routes())
+        .merge(audit::api_routes())
+        .merge(mail::api_routes());
     let routes = Router::new()
         .merge(ops::routes())
         .merge(crate::web::asset_routes())
         .merge(home::routes())
+        .merge(auth::routes())
+        .merge(accounts::page_routes())
+        .merge(audit::admin_page_routes())
+        .merge(mail::admin_page_routes())
+        .merge(mail::dev_routes())
         .nest("/api/v1", api)
         .fallback(|| async { AppError::NotFound });
 
@@ -65,6 +78,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(CatchPanicLayer::new())
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::security_headers))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::error_pages))
+                .layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf_protect))
                 .layer(middleware::from_fn(telemetry::record_request_metrics))
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(

@@ -25,6 +25,18 @@ pub struct Settings {
     pub mail: MailSettings,
     pub clock_start: Option<DateTime<Utc>>,
     pub log: LogSettings,
+    pub auth: AuthSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct AuthSettings {
+    pub session_idle: chrono::Duration,
+    pub session_absolute: chrono::Duration,
+    pub api_token_lifetime: chrono::Duration,
+    pub invitation_lifetime: chrono::Duration,
+    pub reset_lifetime: chrono::Duration,
+    pub account_failures_before_delay: u32,
+    pub ip_failures_per_window: u32,
 }
 
 #[derive(Clone, Debug)]
@@ -67,6 +79,7 @@ pub struct MailSettings {
     pub smtp_username: String,
     pub smtp_password: String,
     pub from: String,
+    pub max_attempts: i32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -103,6 +116,7 @@ impl fmt::Debug for MailSettings {
             .field("smtp_username", &self.smtp_username)
             .field("smtp_password", &"[redacted]")
             .field("from", &self.from)
+            .field("max_attempts", &self.max_attempts)
             .finish()
     }
 }
@@ -189,12 +203,28 @@ impl Settings {
                 Err("must be an e-mail address".into())
             }
         });
+        let max_attempts = read.number("mail.max_attempts", 1, 100) as i32;
+        let minutes = |n: u64| chrono::Duration::minutes(n as i64);
+        let auth = AuthSettings {
+            session_idle: minutes(read.number("auth.session_idle_minutes", 1, 24 * 60)),
+            session_absolute: minutes(60 * read.number("auth.session_absolute_hours", 1, 24 * 30)),
+            api_token_lifetime: minutes(24 * 60 * read.number("auth.api_token_days", 1, 365)),
+            invitation_lifetime: minutes(24 * 60 * read.number("auth.invitation_days", 1, 90)),
+            reset_lifetime: minutes(60 * read.number("auth.reset_hours", 1, 72)),
+            account_failures_before_delay: read.number("auth.account_failures_before_delay", 1, 1000) as u32,
+            ip_failures_per_window: read.number("auth.ip_failures_per_window", 1, 100_000) as u32,
+        };
         let clock_start = read.parse("clock.start", |s| match s {
             "" => Ok(None),
             s => DateTime::parse_from_rfc3339(s)
                 .map(|t| Some(t.with_timezone(&Utc)))
                 .map_err(|_| "must be an RFC 3339 instant such as 2026-03-02T08:00:00Z".into()),
         });
+        if environment == Some(Environment::Production)
+            && public_url.as_deref().is_some_and(|u| u.starts_with("http://"))
+        {
+            read.problem("server.public_url", "must be https:// when environment = \"production\"");
+        }
         if environment == Some(Environment::Production) && matches!(clock_start, Some(Some(_))) {
             read.problem("clock.start", "is refused when environment = \"production\"");
         }
@@ -244,14 +274,22 @@ impl Settings {
                 smtp_username,
                 smtp_password,
                 from,
+                max_attempts,
             },
             clock_start,
             log: LogSettings { format, filter },
+            auth,
         })
     }
 
     pub fn is_development(&self) -> bool {
         self.environment == Environment::Development
+    }
+
+    /// Cookies are marked Secure whenever the public address is https, which
+    /// production requires.
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
     }
 }
 
@@ -304,6 +342,14 @@ const KNOWN_KEYS: &[&str] = &[
     "mail.smtp_username",
     "mail.smtp_password",
     "mail.from",
+    "mail.max_attempts",
+    "auth.session_idle_minutes",
+    "auth.session_absolute_hours",
+    "auth.api_token_days",
+    "auth.invitation_days",
+    "auth.reset_hours",
+    "auth.account_failures_before_delay",
+    "auth.ip_failures_per_window",
     "clock.start",
     "log.format",
     "log.filter",
@@ -409,6 +455,7 @@ mod tests {
     fn clock_start_is_refused_in_production() {
         let err = Settings::from_overrides(&[
             ("environment", "production"),
+            ("server.public_url", "https://icbt.example.org"),
             ("clock.start", "2026-01-01T00:00:00Z"),
         ])
         .unwrap_err();

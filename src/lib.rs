@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -13,6 +14,8 @@ pub mod entities;
 pub mod error;
 pub mod home;
 pub mod ids;
+pub mod mail;
 pub mod ops;
 pub mod telemetry;
 pub mod web;
+pub mod worker;

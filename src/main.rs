@@ -9,7 +9,7 @@ use icbt::{
     app::{self, AppState},
     auth::password,
     config::{Environment, Settings},
-    demo, telemetry,
+    demo, telemetry, worker,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -31,6 +31,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Run only the background work (mail delivery, housekeeping).
+    Worker,
     /// Apply pending database migrations and exit.
     Migrate,
     /// Manage user accounts.
@@ -82,6 +84,12 @@ fn main() -> ExitCode {
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve { demo } => serve(settings, demo).await,
+        Command::Worker => {
+            let state = AppState::build(settings).await.context("starting the worker")?;
+            let shutdown = CancellationToken::new();
+            tokio::spawn(cancel_on_signal(shutdown.clone()));
+            worker::run(state, shutdown).await
+        }
         Command::Migrate => {
             let db = icbt::db::connect(&settings.database).await.context("connecting to the database")?;
             icbt::db::migrate(&db).await.context("migrating the database")?;
@@ -111,7 +119,14 @@ async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {
     tracing::info!(%address, "icbt is listening");
     let shutdown = CancellationToken::new();
     tokio::spawn(cancel_on_signal(shutdown.clone()));
+    let background = tokio::spawn(worker::run(state.clone(), shutdown.clone()));
     app::serve(listener, state, shutdown).await?;
+    // The worker finishes its current round before the process exits.
+    match tokio::time::timeout(std::time::Duration::from_secs(5), background).await {
+        Ok(Ok(Err(e))) => tracing::error!(error = %e, "background worker failed"),
+        Err(_) => tracing::warn!("background worker did not stop in time"),
+        _ => {}
+    }
     tracing::info!("icbt stopped");
     Ok(())
 }

@@ -3,13 +3,17 @@
 
 pub use sea_orm_migration::prelude::*;
 
-mod m20261121_000001_clinics_teams_users;
+pub(crate) mod m20261121_000001_clinics_teams_users;
+mod m20261122_000002_auth_audit_outbox;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261121_000001_clinics_teams_users::Migration)]
+        vec![
+            Box::new(m20261121_000001_clinics_teams_users::Migration),
+            Box::new(m20261122_000002_auth_audit_outbox::Migration),
+        ]
     }
 }

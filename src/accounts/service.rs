@@ -114,6 +114,8 @@ pub async fn create_user(
         password_hash: Set(new.password_hash),
         locale: Set("en".into()),
         active: Set(true),
+        totp_secret: Set(None),
+        totp_enabled_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     };
@@ -138,4 +140,19 @@ pub async fn find_team_by_name(
         .filter(teams::Column::Name.eq(name))
         .one(db)
         .await?)
+}
+
+pub async fn set_locale(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    lang: crate::web::Lang,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    users::Entity::update_many()
+        .col_expr(users::Column::Locale, lang.code().into())
+        .col_expr(users::Column::UpdatedAt, now.into())
+        .filter(users::Column::Id.eq(user_id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

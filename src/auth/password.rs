@@ -37,7 +37,7 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 }
 
 /// The outcome of checking a password against a stored hash.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verified {
     No,
     Yes,

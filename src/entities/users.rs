@@ -13,6 +13,8 @@ pub struct Model {
     pub password_hash: Option<String>,
     pub locale: String,
     pub active: bool,
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -12,10 +12,29 @@ use crate::error::Problem;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "icbt", description = "Guided internet-based CBT for chronic pain and chronic fatigue"),
-    paths(super::healthz, super::readyz),
+    paths(
+        super::healthz,
+        super::readyz,
+        crate::auth::routes::api::create_token,
+        crate::auth::routes::api::revoke_token,
+        crate::auth::routes::api::accept_invitation,
+        crate::auth::routes::api::me,
+        crate::accounts::routes::api::create_clinic,
+        crate::accounts::routes::api::create_team,
+        crate::accounts::routes::api::invite_staff,
+        crate::accounts::routes::api::update_staff,
+        crate::accounts::routes::api::reset_totp,
+        crate::audit::routes::search,
+        crate::mail::routes::list,
+        crate::mail::routes::retry,
+    ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),
-    tags((name = "operations", description = "Health and readiness"))
+    tags(
+        (name = "operations", description = "Health and readiness"),
+        (name = "auth", description = "Tokens, invitations and the current user"),
+        (name = "admin", description = "Clinics, teams, staff, audit log and outbox (administrators)")
+    )
 )]
 pub struct ApiDoc;
 

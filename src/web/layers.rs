@@ -48,6 +48,9 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let is_api = path.starts_with("/api/") || matches!(path, "/healthz" | "/readyz" | "/metrics");
+    let login_redirect = (request.method() == axum::http::Method::GET).then(|| {
+        format!("/login?next={}", urlencode(request.uri().path_and_query().map_or("/", |p| p.as_str())))
+    });
     let lang =
         request.extensions().get::<Lang>().copied().unwrap_or_else(|| Lang::from_headers(request.headers()));
     let response = next.run(request).await;
@@ -57,6 +60,10 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let Some(problem) = response.extensions().get::<Problem>().cloned() else {
         return response;
     };
+    // A browser that is not logged in goes to the login page, and back after.
+    if problem.status == 401 {
+        return axum::response::Redirect::to(login_redirect.as_deref().unwrap_or("/login")).into_response();
+    }
     let (mut parts, _) = response.into_parts();
     let mut context = Context::new();
     context.insert("status", &problem.status);
@@ -73,4 +80,10 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         }
         Err(_) => Response::from_parts(parts, axum::body::Body::from(problem.title)),
     }
+}
+
+fn urlencode(path: &str) -> String {
+    serde_urlencoded::to_string([("", path)])
+        .map(|s| s.trim_start_matches('=').to_string())
+        .unwrap_or_default()
 }

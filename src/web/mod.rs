@@ -3,9 +3,16 @@
 //! headers and turn errors into pages.
 
 mod assets;
+mod client;
+mod csrf;
+mod extract;
 mod layers;
+pub mod page;
 mod views;
 
 pub use assets::{asset_routes, ASSET_VERSION};
+pub use client::ClientInfo;
+pub use csrf::{csrf_protect, set_csrf_cookie, CsrfToken, CSRF_COOKIE, CSRF_FIELD};
+pub use extract::{AppForm, AppJson};
 pub use layers::{error_pages, security_headers};
 pub use views::{Lang, Views};

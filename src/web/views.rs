@@ -5,7 +5,7 @@ use axum::{
     http::{header, request::Parts},
     response::Html,
 };
-use fluent_templates::{static_loader, FluentLoader};
+use fluent_templates::{static_loader, FluentLoader, Loader};
 use tera::{Context, Tera};
 
 use crate::error::{AppError, AppResult};
@@ -23,6 +23,22 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("templates/base.html")),
     ("error.html", include_str!("templates/error.html")),
     ("home.html", include_str!("templates/home.html")),
+    ("macros.html", include_str!("templates/macros.html")),
+    ("auth/login.html", include_str!("templates/auth/login.html")),
+    ("auth/code.html", include_str!("templates/auth/code.html")),
+    ("auth/setup_2fa.html", include_str!("templates/auth/setup_2fa.html")),
+    ("auth/recovery_codes.html", include_str!("templates/auth/recovery_codes.html")),
+    ("auth/set_password.html", include_str!("templates/auth/set_password.html")),
+    ("auth/forgot.html", include_str!("templates/auth/forgot.html")),
+    ("auth/account.html", include_str!("templates/auth/account.html")),
+    ("admin/clinics.html", include_str!("templates/admin/clinics.html")),
+    ("admin/clinic.html", include_str!("templates/admin/clinic.html")),
+    ("admin/audit.html", include_str!("templates/admin/audit.html")),
+    ("admin/outbox.html", include_str!("templates/admin/outbox.html")),
+    ("dev/mailbox.html", include_str!("templates/dev/mailbox.html")),
+    ("dev/message.html", include_str!("templates/dev/message.html")),
+    ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
+    ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
 ];
 
 /// The compiled templates.
@@ -36,8 +52,24 @@ impl Views {
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         let default_lang = "en".parse().map_err(|_| tera::Error::msg("bad default language"))?;
         tera.register_function("t", FluentLoader::new(&*LOCALES).with_default_lang(default_lang));
+        tera.register_filter("datetime", format_datetime);
         tera.autoescape_on(vec![".html"]);
+        // Text templates (mail bodies) are not escaped.
         Ok(Views { tera })
+    }
+
+    /// A plain-text template (e-mail bodies); no HTML escaping.
+    pub fn render_text(&self, template: &str, lang: Lang, mut context: Context) -> AppResult<String> {
+        context.insert("lang", lang.code());
+        self.tera
+            .render(template, &context)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {template}: {e:?}")))
+    }
+
+    /// One translated message, for text outside templates (e-mail subjects).
+    pub fn text(&self, lang: Lang, key: &str) -> String {
+        let id = lang.langid();
+        LOCALES.lookup(&id, key)
     }
 
     /// Renders `template` with `context`; `lang` and the asset version are
@@ -50,6 +82,19 @@ impl Views {
             .map(Html)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {template}: {e:?}")))
     }
+}
+
+/// `{{ instant | datetime }}`: an RFC 3339 instant as "2026-03-02 08:00 UTC";
+/// `format` takes a chrono format string instead.
+fn format_datetime(
+    value: &tera::Value,
+    args: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let Some(text) = value.as_str() else { return Ok(tera::Value::String(String::new())) };
+    let instant = chrono::DateTime::parse_from_rfc3339(text)
+        .map_err(|e| tera::Error::msg(format!("datetime filter: {text:?} is not RFC 3339: {e}")))?;
+    let format = args.get("format").and_then(|f| f.as_str()).unwrap_or("%Y-%m-%d %H:%M UTC");
+    Ok(tera::Value::String(instant.with_timezone(&chrono::Utc).format(format).to_string()))
 }
 
 /// The interface language of a request: the user's setting once logged in,
@@ -66,6 +111,13 @@ impl Lang {
         match self {
             Lang::En => "en",
             Lang::Nl => "nl",
+        }
+    }
+
+    fn langid(self) -> unic_langid::LanguageIdentifier {
+        match self {
+            Lang::En => unic_langid::langid!("en"),
+            Lang::Nl => unic_langid::langid!("nl"),
         }
     }
 

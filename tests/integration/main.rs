@@ -5,5 +5,10 @@
 #[macro_use]
 mod support;
 
+mod admin;
 mod cli;
 mod foundation;
+mod links;
+mod login;
+mod mail;
+mod two_factor;

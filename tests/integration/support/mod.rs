@@ -1,7 +1,9 @@
 //! The test harness: `TestApp` starts the real server on 127.0.0.1:0 with its
 //! own database, and `db_test!` runs one scenario on every back end.
 
+pub mod accounts;
 pub mod database;
+pub mod smtp;
 
 use std::sync::Arc;
 
@@ -47,7 +49,7 @@ pub struct TestApp {
     /// A client with its own cookie jar that does not follow redirects.
     pub client: Client,
     pub state: AppState,
-    _dir: TempDir,
+    pub dir: TempDir,
     shutdown: CancellationToken,
     _database: TestDatabase,
 }
@@ -64,6 +66,8 @@ impl TestApp {
 
     /// Starts with extra settings (dotted keys).
     pub async fn start_with(backend: Backend, overrides: &[(&str, &str)]) -> Option<TestApp> {
+        // Server errors show in a failing test's output.
+        let _ = tracing_subscriber::fmt().with_env_filter("warn").with_test_writer().try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let database = TestDatabase::create(backend, dir.path()).await?;
         let mailbox = dir.path().join("mailbox").display().to_string();
@@ -83,7 +87,7 @@ impl TestApp {
         let state = AppState::build(settings).await.expect("app state");
         let shutdown = CancellationToken::new();
         tokio::spawn(app::serve(listener, state.clone(), shutdown.clone()));
-        Some(TestApp { base, client: new_client(), state, _dir: dir, shutdown, _database: database })
+        Some(TestApp { base, client: new_client(), state, dir, shutdown, _database: database })
     }
 
     pub fn url(&self, path: &str) -> String {

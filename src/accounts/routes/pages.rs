@@ -1,0 +1,294 @@
+//! The administrator's pages: clinics, their teams and staff.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{
+    accounts::{admin, admin::StaffInvite, Role},
+    app::AppState,
+    auth::Principal,
+    error::{AppError, AppResult, FieldErrors},
+    web::{page, AppForm, ClientInfo, CsrfToken},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(clinics_page))
+        .route("/admin/clinics", post(create_clinic))
+        .route("/admin/clinics/{clinic_id}", get(clinic_page))
+        .route("/admin/clinics/{clinic_id}/teams", post(create_team))
+        .route("/admin/clinics/{clinic_id}/totp", post(set_totp_requirement))
+        .route("/admin/clinics/{clinic_id}/staff", post(invite_staff))
+        .route("/admin/staff/{user_id}/role", post(change_role))
+        .route("/admin/staff/{user_id}/active", post(set_active))
+        .route("/admin/staff/{user_id}/totp-reset", post(reset_totp))
+        .route("/admin/staff/{user_id}/reinvite", post(reinvite))
+}
+
+#[derive(Serialize)]
+struct ClinicRow {
+    id: String,
+    name: String,
+    require_staff_totp: bool,
+}
+
+async fn clinics_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> AppResult<Response> {
+    render_clinics(&state, &csrf, &principal, None).await
+}
+
+async fn render_clinics(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    errors: Option<FieldErrors>,
+) -> AppResult<Response> {
+    let clinics: Vec<ClinicRow> = admin::list_clinics(state, principal)
+        .await?
+        .into_iter()
+        .map(|c| ClinicRow { id: c.id, name: c.name, require_staff_totp: c.require_staff_totp })
+        .collect();
+    let mut context = page::context(Some(principal), csrf);
+    context.insert("clinics", &clinics);
+    let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    context.insert("errors", &errors);
+    Ok((status, state.views.render("admin/clinics.html", principal.lang(), context)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct NameForm {
+    name: String,
+}
+
+async fn create_clinic(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    AppForm(form): AppForm<NameForm>,
+) -> AppResult<Response> {
+    match admin::create_clinic(&state, &principal, &form.name, &client).await {
+        Ok(clinic) => Ok(Redirect::to(&format!("/admin/clinics/{}", clinic.id)).into_response()),
+        Err(AppError::Invalid(errors)) => render_clinics(&state, &csrf, &principal, Some(errors)).await,
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Serialize)]
+struct StaffRow {
+    id: String,
+    name: String,
+    email: String,
+    role: String,
+    team: Option<String>,
+    active: bool,
+    invited: bool,
+    totp: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct Notice {
+    done: Option<String>,
+}
+
+async fn clinic_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    Query(notice): Query<Notice>,
+) -> AppResult<Response> {
+    render_clinic(&state, &csrf, &principal, &clinic_id, None, notice.done).await
+}
+
+async fn render_clinic(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    clinic_id: &str,
+    errors: Option<FieldErrors>,
+    notice: Option<String>,
+) -> AppResult<Response> {
+    principal.require(&[Role::Admin])?;
+    let clinic = admin::find_clinic(state, clinic_id).await?;
+    let teams = admin::clinic_teams(state, &clinic.id).await?;
+    let team_name =
+        |id: &Option<String>| teams.iter().find(|t| Some(&t.id) == id.as_ref()).map(|t| t.name.clone());
+    let staff: Vec<StaffRow> = admin::clinic_staff(state, principal, &clinic.id)
+        .await?
+        .into_iter()
+        .map(|u| StaffRow {
+            team: team_name(&u.team_id),
+            invited: u.password_hash.is_none(),
+            totp: u.totp_enabled_at.is_some(),
+            id: u.id,
+            name: u.name,
+            email: u.email,
+            role: u.role,
+            active: u.active,
+        })
+        .collect();
+    let teams: Vec<(String, String)> = teams.into_iter().map(|t| (t.id, t.name)).collect();
+    let mut context = page::context(Some(principal), csrf);
+    context.insert(
+        "clinic",
+        &ClinicRow { id: clinic.id, name: clinic.name, require_staff_totp: clinic.require_staff_totp },
+    );
+    context.insert("teams", &teams);
+    context.insert("staff", &staff);
+    context.insert("notice", &notice);
+    context.insert("wide", &true);
+    let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    context.insert("errors", &errors);
+    Ok((status, state.views.render("admin/clinic.html", principal.lang(), context)?).into_response())
+}
+
+fn back_to(clinic_id: &str, done: &str) -> Response {
+    Redirect::to(&format!("/admin/clinics/{clinic_id}?done={done}")).into_response()
+}
+
+async fn create_team(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    AppForm(form): AppForm<NameForm>,
+) -> AppResult<Response> {
+    match admin::create_team(&state, &principal, &clinic_id, &form.name, &client).await {
+        Ok(_) => Ok(back_to(&clinic_id, "team-created")),
+        Err(AppError::Invalid(e)) => {
+            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct TotpForm {
+    required: Option<String>,
+}
+
+async fn set_totp_requirement(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    AppForm(form): AppForm<TotpForm>,
+) -> AppResult<Response> {
+    let required = form.required.as_deref() == Some("on");
+    admin::set_requires_totp(&state, &principal, &clinic_id, required, &client).await?;
+    Ok(back_to(&clinic_id, "settings-saved"))
+}
+
+#[derive(Deserialize)]
+struct InviteForm {
+    email: String,
+    name: String,
+    role: String,
+    team_id: Option<String>,
+}
+
+async fn invite_staff(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    AppForm(form): AppForm<InviteForm>,
+) -> AppResult<Response> {
+    let role = form.role.parse::<Role>().map_err(|_| AppError::field("role", "Choose therapist or manager."));
+    let result = match role {
+        Ok(role) => {
+            let invite = StaffInvite {
+                email: &form.email,
+                name: &form.name,
+                role,
+                clinic_id: &clinic_id,
+                team_id: form.team_id.as_deref().filter(|t| !t.is_empty()),
+            };
+            admin::invite_staff(&state, &principal, invite, &client).await.map(|_| ())
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(back_to(&clinic_id, "invited")),
+        Err(AppError::Invalid(e)) => {
+            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct RoleForm {
+    role: String,
+    clinic_id: String,
+}
+
+async fn change_role(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path(user_id): Path<String>,
+    AppForm(form): AppForm<RoleForm>,
+) -> AppResult<Response> {
+    let role =
+        form.role.parse::<Role>().map_err(|_| AppError::field("role", "Choose therapist or manager."))?;
+    admin::change_role(&state, &principal, &user_id, role, &client).await?;
+    Ok(back_to(&form.clinic_id, "role-changed"))
+}
+
+#[derive(Deserialize)]
+struct ActiveForm {
+    active: String,
+    clinic_id: String,
+}
+
+async fn set_active(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path(user_id): Path<String>,
+    AppForm(form): AppForm<ActiveForm>,
+) -> AppResult<Response> {
+    let active = form.active == "true";
+    admin::set_active(&state, &principal, &user_id, active, &client).await?;
+    Ok(back_to(&form.clinic_id, if active { "reactivated" } else { "deactivated" }))
+}
+
+#[derive(Deserialize)]
+struct ClinicRef {
+    clinic_id: String,
+}
+
+async fn reset_totp(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path(user_id): Path<String>,
+    AppForm(form): AppForm<ClinicRef>,
+) -> AppResult<Response> {
+    admin::reset_second_factor(&state, &principal, &user_id, &client).await?;
+    Ok(back_to(&form.clinic_id, "totp-reset"))
+}
+
+async fn reinvite(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path(user_id): Path<String>,
+    AppForm(form): AppForm<ClinicRef>,
+) -> AppResult<Response> {
+    admin::resend_invitation(&state, &principal, &user_id, &client).await?;
+    Ok(back_to(&form.clinic_id, "invited"))
+}

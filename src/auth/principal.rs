@@ -1,0 +1,121 @@
+//! The authenticated principal: the one place a request's identity is
+//! established. Browser pages authenticate by session cookie only; `/api/*`
+//! by bearer token only, so a cookie can never ride along on an API call.
+
+use axum::{
+    extract::{FromRequestParts, OriginalUri},
+    http::{header, request::Parts},
+};
+use axum_extra::extract::CookieJar;
+
+use super::{sessions, tokens};
+use crate::{accounts::Role, app::AppState, audit::AuditEntry, entities::users, error::AppError, web::Lang};
+
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// A browser session; the cookie secret, so logout can end it.
+    Session(String),
+    /// An API token, by row id.
+    Bearer(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user: users::Model,
+    pub role: Role,
+    pub credential: Credential,
+}
+
+impl Principal {
+    pub fn id(&self) -> &str {
+        &self.user.id
+    }
+
+    pub fn clinic_id(&self) -> Option<&str> {
+        self.user.clinic_id.as_deref()
+    }
+
+    pub fn lang(&self) -> Lang {
+        Lang::from_code(&self.user.locale).unwrap_or_default()
+    }
+
+    /// 403 unless the principal has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// An audit entry with this principal as the actor.
+    pub fn audit(&self, action: &'static str) -> AuditEntry {
+        AuditEntry::new(action).by(&self.user.id, self.role).clinic(self.clinic_id())
+    }
+}
+
+impl FromRequestParts<AppState> for Principal {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(principal) = parts.extensions.get::<Principal>() {
+            return Ok(principal.clone());
+        }
+        let now = state.clock.now();
+        // Nested routers see a shortened path; the original one decides.
+        let path = parts.extensions.get::<OriginalUri>().map_or(parts.uri.path(), |u| u.0.path());
+        let principal = if path.starts_with("/api/") {
+            let secret = bearer_token(parts).ok_or(AppError::Unauthenticated)?;
+            let (token, user) =
+                tokens::authenticate(&state.db, secret, now).await?.ok_or(AppError::Unauthenticated)?;
+            principal_for(user, Credential::Bearer(token.id))?
+        } else {
+            let jar = CookieJar::from_headers(&parts.headers);
+            let secret = jar.get(sessions::SESSION_COOKIE).map(|c| c.value().to_string());
+            let secret = secret.ok_or(AppError::Unauthenticated)?;
+            let (_, stage, user) = sessions::resume(&state.db, &secret, &state.settings.auth, now)
+                .await?
+                .ok_or(AppError::Unauthenticated)?;
+            if stage != sessions::Stage::Full {
+                return Err(AppError::Unauthenticated);
+            }
+            principal_for(user, Credential::Session(secret))?
+        };
+        parts.extensions.insert(principal.clone());
+        Ok(principal)
+    }
+}
+
+/// A session that passed the password but still owes a second factor.
+pub struct PendingLogin {
+    pub user: users::Model,
+    pub stage: sessions::Stage,
+    pub secret: String,
+}
+
+impl FromRequestParts<AppState> for PendingLogin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let secret = jar.get(sessions::SESSION_COOKIE).map(|c| c.value().to_string());
+        let secret = secret.ok_or(AppError::Unauthenticated)?;
+        match sessions::resume(&state.db, &secret, &state.settings.auth, state.clock.now()).await? {
+            Some((_, stage, user)) if stage != sessions::Stage::Full => {
+                Ok(PendingLogin { user, stage, secret })
+            }
+            _ => Err(AppError::Unauthenticated),
+        }
+    }
+}
+
+fn principal_for(user: users::Model, credential: Credential) -> Result<Principal, AppError> {
+    let role = user.role.parse::<Role>().map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    Ok(Principal { user, role, credential })
+}
+
+fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim()).filter(|t| !t.is_empty())
+}

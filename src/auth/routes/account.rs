@@ -1,0 +1,210 @@
+//! The account page: password, language, sessions and the second factor.
+
+use axum::{
+    extract::{Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use serde::{Deserialize, Serialize};
+
+use super::login::{insert_setup, SetupForm};
+use crate::{
+    app::AppState,
+    audit,
+    auth::{cookies, service, sessions, totp, Credential, Principal},
+    error::{AppError, AppResult, FieldErrors},
+    web::{page, AppForm, ClientInfo, CsrfToken, Lang},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/account", get(account_page))
+        .route("/account/password", post(change_password))
+        .route("/account/language", post(change_language))
+        .route("/account/sessions/end-all", post(end_all_sessions))
+        .route("/account/2fa", get(two_factor_page).post(enable_two_factor))
+}
+
+#[derive(Serialize)]
+struct SessionView {
+    started: String,
+    last_seen: String,
+    ip: Option<String>,
+    device: Option<String>,
+    current: bool,
+}
+
+#[derive(Deserialize)]
+struct Changed {
+    changed: Option<String>,
+}
+
+async fn account_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Query(changed): Query<Changed>,
+) -> AppResult<Response> {
+    let notice = (changed.changed.as_deref() == Some("password")).then_some("account-password-changed");
+    render_account(&state, &csrf, &principal, None, notice).await
+}
+
+async fn render_account(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    errors: Option<FieldErrors>,
+    notice: Option<&str>,
+) -> AppResult<Response> {
+    let current = match &principal.credential {
+        Credential::Session(secret) => Some(crate::ids::secret_digest(secret)),
+        Credential::Bearer(_) => None,
+    };
+    let sessions: Vec<SessionView> = sessions::list(&state.db, principal.id())
+        .await?
+        .into_iter()
+        .map(|s| SessionView {
+            started: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            last_seen: s.last_seen_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            current: current.as_deref() == Some(s.id.as_str()),
+            ip: s.ip,
+            device: s.user_agent,
+        })
+        .collect();
+    let mut context = page::context(Some(principal), csrf);
+    context.insert("email", &principal.user.email);
+    context.insert("role", principal.role.as_str());
+    context.insert("locale", &principal.user.locale);
+    context.insert("sessions", &sessions);
+    context.insert("totp_enabled", &principal.user.totp_enabled_at.is_some());
+    context.insert("is_staff", &principal.role.is_staff());
+    let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    context.insert("errors", &errors);
+    context.insert("notice", &notice);
+    Ok((status, state.views.render("auth/account.html", principal.lang(), context)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    current_password: String,
+    new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    AppForm(form): AppForm<PasswordChange>,
+) -> AppResult<Response> {
+    let result = service::change_password(
+        &state,
+        &principal.user,
+        principal.role,
+        &form.current_password,
+        &form.new_password,
+        &client,
+    )
+    .await;
+    match result {
+        Ok(()) => {
+            // Every session ended; this browser carries on under a new one.
+            let now = state.clock.now();
+            let secret = sessions::start(
+                &state.db,
+                principal.id(),
+                sessions::Stage::Full,
+                &client,
+                &state.settings.auth,
+                now,
+            )
+            .await?;
+            let mut response = Redirect::to("/account?changed=password").into_response();
+            cookies::start_browser_session(&state, &mut response, secret);
+            Ok(response)
+        }
+        Err(AppError::Invalid(errors)) => render_account(&state, &csrf, &principal, Some(errors), None).await,
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct LanguageForm {
+    locale: String,
+}
+
+async fn change_language(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppForm(form): AppForm<LanguageForm>,
+) -> AppResult<Response> {
+    let lang = Lang::from_code(&form.locale)
+        .ok_or_else(|| AppError::field("locale", "Choose English or Nederlands."))?;
+    crate::accounts::service::set_locale(&state.db, principal.id(), lang, state.clock.now()).await?;
+    Ok(Redirect::to("/account").into_response())
+}
+
+async fn end_all_sessions(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+) -> AppResult<Response> {
+    sessions::end_all(&state.db, principal.id()).await?;
+    audit::record(&state.db, principal.audit("sessions.ended_all"), &client, state.clock.now()).await?;
+    let mut response = Redirect::to("/login").into_response();
+    cookies::clear_session_cookie(&state, &mut response);
+    Ok(response)
+}
+
+async fn two_factor_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> AppResult<Response> {
+    if principal.user.totp_enabled_at.is_some() {
+        return Ok(Redirect::to("/account").into_response());
+    }
+    let mut context = page::context(Some(&principal), &csrf);
+    insert_setup(&mut context, &totp::new_secret(), &principal.user.email)?;
+    context.insert("from_account", &true);
+    Ok(state.views.render("auth/setup_2fa.html", principal.lang(), context)?.into_response())
+}
+
+async fn enable_two_factor(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    AppForm(form): AppForm<SetupForm>,
+) -> AppResult<Response> {
+    if principal.user.totp_enabled_at.is_some() {
+        return Err(AppError::Conflict("two-factor authentication is already on".into()));
+    }
+    let result = service::enable_second_factor(
+        &state,
+        &principal.user,
+        principal.role,
+        &form.secret,
+        &form.code,
+        &client,
+    )
+    .await;
+    let mut context = page::context(Some(&principal), &csrf);
+    match result {
+        Ok(codes) => {
+            context.insert("codes", &codes);
+            context.insert("continue_to", "/account");
+            Ok(state.views.render("auth/recovery_codes.html", principal.lang(), context)?.into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            insert_setup(&mut context, &form.secret, &principal.user.email)?;
+            context.insert("from_account", &true);
+            context.insert("errors", &errors);
+            let page = state.views.render("auth/setup_2fa.html", principal.lang(), context)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}

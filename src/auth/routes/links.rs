@@ -1,0 +1,149 @@
+//! The pages behind mailed links: accepting an invitation, and forgotten and
+//! reset passwords.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    response::{Html, IntoResponse, Redirect, Response},
+    routing::get,
+    Router,
+};
+use serde::Deserialize;
+
+use super::landing_page;
+use crate::{
+    accounts::Role,
+    app::AppState,
+    auth::{
+        cookies,
+        links::{self, Purpose},
+        service,
+        sessions::{self, Stage},
+    },
+    error::{AppError, AppResult, FieldErrors},
+    web::{page, AppForm, ClientInfo, CsrfToken, Lang},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/invitations/{token}", get(invitation_page).post(accept_invitation))
+        .route("/password/forgot", get(forgot_page).post(forgot))
+        .route("/password/reset/{token}", get(reset_page).post(reset))
+}
+
+async fn invitation_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    set_password_page(&state, lang, &csrf, &token, Purpose::Invitation, None).await
+}
+
+async fn reset_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    set_password_page(&state, lang, &csrf, &token, Purpose::PasswordReset, None).await
+}
+
+/// The "choose your password" page of a live link; 422 with the field
+/// messages when a chosen password was refused.
+async fn set_password_page(
+    state: &AppState,
+    lang: Lang,
+    csrf: &CsrfToken,
+    token: &str,
+    purpose: Purpose,
+    errors: Option<FieldErrors>,
+) -> AppResult<Response> {
+    let (_, user) = links::peek(&state.db, token, purpose, state.clock.now()).await?;
+    let mut context = page::context(None, csrf);
+    context.insert("name", &user.name);
+    context.insert("email", &user.email);
+    context.insert("purpose", if purpose == Purpose::Invitation { "invitation" } else { "reset" });
+    let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    context.insert("errors", &errors);
+    Ok((status, state.views.render("auth/set_password.html", lang, context)?).into_response())
+}
+
+#[derive(Deserialize)]
+struct PasswordForm {
+    password: String,
+}
+
+async fn accept_invitation(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    Path(token): Path<String>,
+    AppForm(form): AppForm<PasswordForm>,
+) -> AppResult<Response> {
+    match service::accept_invitation(&state, &token, &form.password, &client).await {
+        Ok(user) => log_in_after_link(&state, &user, &client).await,
+        Err(AppError::Invalid(errors)) => {
+            set_password_page(&state, lang, &csrf, &token, Purpose::Invitation, Some(errors)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn reset(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    Path(token): Path<String>,
+    AppForm(form): AppForm<PasswordForm>,
+) -> AppResult<Response> {
+    match service::reset_password(&state, &token, &form.password, &client).await {
+        Ok(user) => log_in_after_link(&state, &user, &client).await,
+        Err(AppError::Invalid(errors)) => {
+            set_password_page(&state, lang, &csrf, &token, Purpose::PasswordReset, Some(errors)).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// A new password set from a link logs the user straight in, unless a second
+/// factor is on: then they log in normally.
+async fn log_in_after_link(
+    state: &AppState,
+    user: &crate::entities::users::Model,
+    client: &ClientInfo,
+) -> AppResult<Response> {
+    if user.totp_enabled_at.is_some() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let role: Role = crate::accounts::role_of(user)?;
+    let now = state.clock.now();
+    let secret = sessions::start(&state.db, &user.id, Stage::Full, client, &state.settings.auth, now).await?;
+    let mut response = Redirect::to(landing_page(role)).into_response();
+    cookies::start_browser_session(state, &mut response, secret);
+    Ok(response)
+}
+
+async fn forgot_page(State(state): State<AppState>, lang: Lang, csrf: CsrfToken) -> AppResult<Html<String>> {
+    state.views.render("auth/forgot.html", lang, page::context(None, &csrf))
+}
+
+#[derive(Deserialize)]
+struct ForgotForm {
+    email: String,
+}
+
+async fn forgot(
+    State(state): State<AppState>,
+    lang: Lang,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    AppForm(form): AppForm<ForgotForm>,
+) -> AppResult<Html<String>> {
+    service::request_password_reset(&state, &form.email, &client).await?;
+    let mut context = page::context(None, &csrf);
+    context.insert("sent", &true);
+    state.views.render("auth/forgot.html", lang, context)
+}

@@ -1,0 +1,32 @@
+//! Pages and API routes for logging in and out, links, and the account.
+
+mod account;
+pub(crate) mod api;
+mod links;
+mod login;
+
+use axum::Router;
+
+use crate::app::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().merge(login::routes()).merge(links::routes()).merge(account::routes())
+}
+
+pub fn api_routes() -> Router<AppState> {
+    api::routes()
+}
+
+/// Where a role lands after logging in.
+pub fn landing_page(role: crate::accounts::Role) -> &'static str {
+    match role {
+        crate::accounts::Role::Admin => "/admin",
+        _ => "/account",
+    }
+}
+
+/// Keeps a `next` parameter to a local path, so a login link cannot send the
+/// user to another site.
+fn safe_next(next: Option<&str>) -> Option<String> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_string)
+}

@@ -1,0 +1,134 @@
+//! Server-side browser sessions. The cookie holds a random secret; the
+//! database holds only its digest, so a copy of the table opens no session.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use crate::{
+    config::AuthSettings,
+    entities::{sessions, users},
+    error::AppResult,
+    ids,
+    web::ClientInfo,
+};
+
+pub const SESSION_COOKIE: &str = "icbt_session";
+
+/// How far a session has got through login.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Password accepted; a one-time code is still needed.
+    Totp,
+    /// Password accepted; the clinic requires a second factor not yet set up.
+    TotpSetup,
+    /// Fully logged in.
+    Full,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Totp => "totp",
+            Stage::TotpSetup => "totp_setup",
+            Stage::Full => "full",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "totp" => Some(Stage::Totp),
+            "totp_setup" => Some(Stage::TotpSetup),
+            "full" => Some(Stage::Full),
+            _ => None,
+        }
+    }
+}
+
+/// Starts a session and returns the cookie secret.
+pub async fn start(
+    db: &impl ConnectionTrait,
+    user_id: &str,
+    stage: Stage,
+    client: &ClientInfo,
+    settings: &AuthSettings,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let secret = ids::new_secret();
+    let row = sessions::ActiveModel {
+        id: Set(ids::secret_digest(&secret)),
+        user_id: Set(user_id.to_string()),
+        stage: Set(stage.as_str().to_string()),
+        created_at: Set(now),
+        last_seen_at: Set(now),
+        expires_at: Set(now + settings.session_absolute),
+        ip: Set(client.ip.clone()),
+        user_agent: Set(client.user_agent.clone()),
+    };
+    sessions::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(secret)
+}
+
+/// The live session for `secret` and its active user, touching its idle timer.
+/// Expired sessions are removed on sight.
+pub async fn resume(
+    db: &impl ConnectionTrait,
+    secret: &str,
+    settings: &AuthSettings,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(sessions::Model, Stage, users::Model)>> {
+    let id = ids::secret_digest(secret);
+    let Some((session, Some(user))) =
+        sessions::Entity::find_by_id(id.clone()).find_also_related(users::Entity).one(db).await?
+    else {
+        return Ok(None);
+    };
+    let expired = now >= session.expires_at || now >= session.last_seen_at + settings.session_idle;
+    let Some(stage) = Stage::parse(&session.stage).filter(|_| !expired && user.active) else {
+        sessions::Entity::delete_by_id(id).exec(db).await?;
+        return Ok(None);
+    };
+    // Writing on every request would serialise SQLite writers; a minute's
+    // precision is plenty for a 30-minute idle timeout.
+    if now - session.last_seen_at > chrono::Duration::seconds(60) {
+        sessions::Entity::update_many()
+            .col_expr(sessions::Column::LastSeenAt, now.into())
+            .filter(sessions::Column::Id.eq(id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some((session, stage, user)))
+}
+
+pub async fn end(db: &impl ConnectionTrait, secret: &str) -> AppResult<()> {
+    sessions::Entity::delete_by_id(ids::secret_digest(secret)).exec(db).await?;
+    Ok(())
+}
+
+/// Ends every session of a user ("log out everywhere", password change).
+pub async fn end_all(db: &impl ConnectionTrait, user_id: &str) -> AppResult<u64> {
+    let result =
+        sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id)).exec(db).await?;
+    Ok(result.rows_affected)
+}
+
+pub async fn list(db: &impl ConnectionTrait, user_id: &str) -> AppResult<Vec<sessions::Model>> {
+    Ok(sessions::Entity::find()
+        .filter(sessions::Column::UserId.eq(user_id))
+        .filter(sessions::Column::Stage.eq(Stage::Full.as_str()))
+        .order_by_desc(sessions::Column::LastSeenAt)
+        .all(db)
+        .await?)
+}
+
+/// Removes sessions past their absolute or idle limit (worker housekeeping).
+pub async fn prune(db: &impl ConnectionTrait, settings: &AuthSettings, now: DateTime<Utc>) -> AppResult<u64> {
+    let result = sessions::Entity::delete_many()
+        .filter(
+            sessions::Column::ExpiresAt
+                .lte(now)
+                .or(sessions::Column::LastSeenAt.lte(now - settings.session_idle)),
+        )
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

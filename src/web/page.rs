@@ -1,0 +1,24 @@
+//! What every logged-in page's template receives: the user for the header
+//! and the CSRF token for its forms.
+
+use serde::Serialize;
+use tera::Context;
+
+use super::CsrfToken;
+use crate::auth::Principal;
+
+#[derive(Serialize)]
+struct PageUser<'a> {
+    name: &'a str,
+    role: &'a str,
+}
+
+/// A template context with `csrf` and, when logged in, `user`.
+pub fn context(principal: Option<&Principal>, csrf: &CsrfToken) -> Context {
+    let mut context = Context::new();
+    context.insert("csrf", &csrf.0);
+    if let Some(p) = principal {
+        context.insert("user", &PageUser { name: &p.user.name, role: p.role.as_str() });
+    }
+    context
+}

@@ -1,0 +1,49 @@
+//! Background work: mail delivery and housekeeping. `icbt serve` runs it
+//! beside the web server; `icbt worker` runs only this. Any number of workers
+//! may run against one database: every job claims its rows first.
+
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::{
+    app::AppState,
+    auth::{sessions, throttle},
+    error::AppResult,
+    mail::{self, Mailer},
+};
+
+/// How often the worker looks for due work.
+const POLL: Duration = Duration::from_secs(5);
+
+/// A name for this worker process, stored with its leases.
+pub fn worker_name() -> String {
+    format!("{}-{}", std::process::id(), &crate::ids::new_secret()[..8])
+}
+
+/// Runs until `shutdown` is cancelled; a failing round is logged and retried.
+pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let mailer = Mailer::from_settings(&state.settings.mail)?;
+    let name = worker_name();
+    tracing::info!(worker = %name, "background worker started");
+    loop {
+        if let Err(e) = run_once(&state, &mailer, &name).await {
+            tracing::error!(error = %e, "background round failed");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(POLL) => {}
+        }
+    }
+    tracing::info!(worker = %name, "background worker stopped");
+    Ok(())
+}
+
+/// One round of every job, as the worker loop and `icbt digest run` do it.
+pub async fn run_once(state: &AppState, mailer: &Mailer, name: &str) -> AppResult<mail::DeliveryReport> {
+    let report = mail::deliver_due(state, mailer, name).await?;
+    let now = state.clock.now();
+    sessions::prune(&state.db, &state.settings.auth, now).await?;
+    throttle::prune(&state.db, now).await?;
+    Ok(report)
+}
