@@ -16,7 +16,13 @@ use tower_http::{
 };
 
 use crate::{
-    accounts, audit, auth, clock::Clock, config::Settings, db, error::AppError, home, mail, ops, telemetry,
+    accounts, audit, auth,
+    clock::Clock,
+    config::Settings,
+    content::{self, Catalogue},
+    db,
+    error::AppError,
+    home, mail, ops, telemetry,
     web::Views,
 };
 
@@ -26,11 +32,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub clock: Arc<Clock>,
     pub views: Arc<Views>,
+    pub content: Arc<Catalogue>,
 }
 
 impl AppState {
     /// Connects, migrates and loads everything a server or worker needs.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        // Invalid content stops the start with the full report.
+        let content = Catalogue::load(&settings.content_dir)?;
         let db = db::connect(&settings.database).await?;
         db::migrate(&db).await?;
         let clock = match settings.clock_start {
@@ -42,6 +51,7 @@ impl AppState {
             settings: Arc::new(settings),
             clock: Arc::new(clock),
             views: Arc::new(Views::load()?),
+            content: Arc::new(content),
         })
     }
 }
@@ -65,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::admin_page_routes())
         .merge(mail::admin_page_routes())
         .merge(mail::dev_routes())
+        .merge(content::routes())
         .nest("/api/v1", api)
         .fallback(|| async { AppError::NotFound });
 

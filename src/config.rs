@@ -26,6 +26,7 @@ pub struct Settings {
     pub clock_start: Option<DateTime<Utc>>,
     pub log: LogSettings,
     pub auth: AuthSettings,
+    pub content_dir: PathBuf,
 }
 
 #[derive(Clone, Debug)]
@@ -234,6 +235,7 @@ impl Settings {
             "json" => Ok(Some(LogFormat::Json)),
             _ => Err("must be auto, pretty or json".into()),
         });
+        let content_dir = PathBuf::from(read.text("content.dir"));
         let filter = read.text("log.filter");
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&filter) {
             read.problem("log.filter", &format!("is not a valid filter: {e}"));
@@ -279,6 +281,7 @@ impl Settings {
             clock_start,
             log: LogSettings { format, filter },
             auth,
+            content_dir,
         })
     }
 
@@ -351,6 +354,7 @@ const KNOWN_KEYS: &[&str] = &[
     "auth.account_failures_before_delay",
     "auth.ip_failures_per_window",
     "clock.start",
+    "content.dir",
     "log.format",
     "log.filter",
 ];

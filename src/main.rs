@@ -35,10 +35,24 @@ enum Command {
     Worker,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Check the treatment content.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ContentCommand {
+    /// Validate every file; list each program's modules and item counts.
+    Check {
+        /// The content folder (default: content.dir from the settings).
+        dir: Option<PathBuf>,
     },
 }
 
@@ -94,6 +108,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let db = icbt::db::connect(&settings.database).await.context("connecting to the database")?;
             icbt::db::migrate(&db).await.context("migrating the database")?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Content { command: ContentCommand::Check { dir } } => {
+            let dir = dir.unwrap_or_else(|| settings.content_dir.clone());
+            let started = std::time::Instant::now();
+            let catalogue = icbt::content::Catalogue::load(&dir)?;
+            print!("{}", catalogue.summary());
+            println!("{} is valid (loaded in {} ms)", dir.display(), started.elapsed().as_millis());
             Ok(())
         }
         Command::User { command: UserCommand::Create { role, email, name } } => {

@@ -18,7 +18,8 @@ fn icbt(dir: &Path) -> Command {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("ICBT__ENVIRONMENT", "test")
         .env("ICBT__SERVER__BIND", "127.0.0.1:0")
-        .env("ICBT__LOG__FILTER", "warn");
+        .env("ICBT__LOG__FILTER", "warn")
+        .env("ICBT__CONTENT__DIR", crate::content::shipped());
     command
 }
 
@@ -168,4 +169,32 @@ async fn migrate_and_create_the_first_administrator() {
     let again = create("a long and quiet river");
     assert!(!again.status.success());
     assert!(String::from_utf8_lossy(&again.stderr).contains("email"));
+}
+
+#[test]
+fn content_check_lists_the_programs_and_names_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = icbt(dir.path()).args(["content", "check"]).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let listing = String::from_utf8_lossy(&ok.stdout);
+    assert!(listing.contains("chronic-pain") && listing.contains("chronic-fatigue"), "{listing}");
+    assert!(listing.contains("activity-and-pacing") && listing.contains("assignments"), "{listing}");
+
+    let broken = dir.path().join("content");
+    crate::content::copy_dir(&crate::content::shipped(), &broken);
+    let program = broken.join("chronic-pain/program.toml");
+    let text = std::fs::read_to_string(&program).unwrap();
+    std::fs::write(&program, text.replace("\"03-activity-and-pacing\",", "\"03-nowhere\",")).unwrap();
+    let bad = icbt(dir.path()).args(["content", "check"]).arg(&broken).output().unwrap();
+    assert!(!bad.status.success());
+    let report = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        report.contains("chronic-pain/program.toml:") && report.contains("\"03-nowhere\" does not exist"),
+        "{report}"
+    );
+
+    // The server refuses to start on the same content, with the same report.
+    let serve = icbt(dir.path()).env("ICBT__CONTENT__DIR", &broken).arg("serve").output().unwrap();
+    assert!(!serve.status.success());
+    assert!(String::from_utf8_lossy(&serve.stderr).contains("\"03-nowhere\" does not exist"));
 }

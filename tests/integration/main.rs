@@ -7,6 +7,7 @@ mod support;
 
 mod admin;
 mod cli;
+mod content;
 mod foundation;
 mod links;
 mod login;

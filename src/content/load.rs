@@ -1,0 +1,449 @@
+//! Reading `modules-content/` into a catalogue, collecting every problem with
+//! its file and line instead of stopping at the first.
+
+use std::{
+    collections::{BTreeMap, HashSet},
+    fmt,
+    ops::Range,
+    path::{Path, PathBuf},
+};
+
+use sha2::{Digest, Sha256};
+
+use super::{
+    markdown,
+    model::{Assessment, AssessmentWhen, Item, ItemBody, ItemKind, Module, Page, Program, SteppedCare},
+    raw, Catalogue,
+};
+
+/// One problem in the content: where, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContentError {
+    /// Relative to the content folder.
+    pub file: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ContentError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.file.display(), self.line, self.message)
+    }
+}
+
+/// Every problem found, in file order.
+#[derive(Debug, thiserror::Error)]
+#[error("{} problem(s) in the treatment content:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+pub struct ContentErrors(pub Vec<ContentError>);
+
+/// A file's text and where it sits, for turning byte spans into lines.
+pub(super) struct Source {
+    pub rel: PathBuf,
+    pub text: String,
+    /// Lines before `text` in the file (front matter starts after `+++`).
+    pub first_line: usize,
+}
+
+impl Source {
+    pub fn line(&self, span: Range<usize>) -> usize {
+        let end = span.start.min(self.text.len());
+        self.first_line + self.text[..end].matches('\n').count()
+    }
+}
+
+pub(super) struct Loader {
+    root: PathBuf,
+    pub errors: Vec<ContentError>,
+    hasher: Sha256,
+}
+
+impl Loader {
+    pub fn error(&mut self, file: &Path, line: usize, message: impl Into<String>) {
+        self.errors.push(ContentError { file: file.to_path_buf(), line, message: message.into() });
+    }
+
+    pub fn at(&mut self, source: &Source, span: Range<usize>, message: impl Into<String>) {
+        let line = source.line(span);
+        self.error(&source.rel, line, message);
+    }
+
+    /// Reads a file (relative to the root), adding it to the content version.
+    pub fn read(&mut self, rel: &Path) -> Option<Source> {
+        match std::fs::read_to_string(self.root.join(rel)) {
+            Ok(text) => {
+                self.hasher.update(rel.to_string_lossy().as_bytes());
+                self.hasher.update(text.as_bytes());
+                Some(Source { rel: rel.to_path_buf(), text, first_line: 1 })
+            }
+            Err(e) => {
+                self.error(rel, 1, format!("cannot read the file: {e}"));
+                None
+            }
+        }
+    }
+
+    pub fn parse<T: serde::de::DeserializeOwned>(&mut self, source: &Source) -> Option<T> {
+        match toml::from_str::<T>(&source.text) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                let line = e.span().map_or(source.first_line, |s| source.line(s));
+                let message = e.message().trim().to_string();
+                self.error(&source.rel, line, message);
+                None
+            }
+        }
+    }
+
+    pub fn exists(&self, rel: &Path) -> bool {
+        self.root.join(rel).is_file()
+    }
+
+    /// File names in a folder, sorted; empty when it does not exist.
+    pub fn list(&self, rel: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root.join(rel))
+            .map(|entries| entries.flatten().map(|e| e.file_name().to_string_lossy().to_string()).collect())
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
+    pub fn is_dir(&self, rel: &Path) -> bool {
+        self.root.join(rel).is_dir()
+    }
+
+    /// Hashes a media file's bytes into the version.
+    pub fn hash_media(&mut self, rel: &Path) {
+        if let Ok(bytes) = std::fs::read(self.root.join(rel)) {
+            self.hasher.update(rel.to_string_lossy().as_bytes());
+            self.hasher.update(&bytes);
+        }
+    }
+}
+
+/// Ids of programs, modules, items and questionnaires.
+pub(super) fn valid_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+/// Ids of form fields.
+pub(super) fn valid_field_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Loads and checks everything under `root`.
+pub fn load(root: &Path) -> Result<Catalogue, ContentErrors> {
+    let mut loader = Loader { root: root.to_path_buf(), errors: Vec::new(), hasher: Sha256::new() };
+    if !root.is_dir() {
+        loader.error(Path::new("."), 1, format!("the content folder {} does not exist", root.display()));
+        return Err(ContentErrors(loader.errors));
+    }
+    let questionnaires = super::instruments::load_questionnaires(&mut loader);
+    let tips = super::instruments::load_tips(&mut loader);
+    let mut programs = BTreeMap::new();
+    for name in loader.list(Path::new("")) {
+        if name == "questionnaires" || !loader.is_dir(Path::new(&name)) {
+            continue;
+        }
+        if !loader.exists(&Path::new(&name).join("program.toml")) {
+            loader.error(Path::new(&name), 1, "a program folder needs a program.toml");
+            continue;
+        }
+        if let Some(program) = load_program(&mut loader, &name, &questionnaires) {
+            programs.insert(program.id.clone(), program);
+        }
+    }
+    if programs.is_empty() && loader.errors.is_empty() {
+        loader.error(Path::new("."), 1, "no programs found (a folder with a program.toml)");
+    }
+    if !loader.errors.is_empty() {
+        return Err(ContentErrors(loader.errors));
+    }
+    let version = hex::encode(&loader.hasher.finalize()[..6]);
+    Ok(Catalogue { version, root: root.to_path_buf(), programs, questionnaires, tips })
+}
+
+fn load_program(
+    loader: &mut Loader,
+    folder: &str,
+    questionnaires: &BTreeMap<String, super::model::Questionnaire>,
+) -> Option<Program> {
+    let source = loader.read(&Path::new(folder).join("program.toml"))?;
+    let file: raw::ProgramFile = loader.parse(&source)?;
+    if file.id.get_ref() != folder {
+        loader.at(
+            &source,
+            file.id.span(),
+            format!("the id {:?} must equal the folder name {folder:?}", file.id.get_ref()),
+        );
+    }
+    if file.modules.len() < 6 {
+        loader.error(
+            &source.rel,
+            1,
+            format!("a program has six or more modules; this one lists {}", file.modules.len()),
+        );
+    }
+    let mut modules = Vec::new();
+    let mut item_ids = HashSet::new();
+    for module_folder in &file.modules {
+        let rel = Path::new(folder).join(module_folder.get_ref());
+        if !loader.is_dir(&rel) {
+            loader.at(
+                &source,
+                module_folder.span(),
+                format!("module folder {:?} does not exist", module_folder.get_ref()),
+            );
+            continue;
+        }
+        if let Some(module) = load_module(loader, folder, &rel, &mut item_ids) {
+            if modules.iter().any(|m: &Module| m.id == module.id) {
+                loader.at(&source, module_folder.span(), format!("module id {:?} is used twice", module.id));
+            }
+            modules.push(module);
+        }
+    }
+    attach_diaries(loader, folder, &source, &file.diaries, &mut modules, &mut item_ids);
+    check_unlisted(loader, folder, &file);
+    let assessments = load_assessments(loader, &source, &file.assessments, &modules, questionnaires);
+    let stepped_care = file.stepped_care.map(|s| {
+        if !questionnaires.contains_key(s.instrument.get_ref()) {
+            loader.at(
+                &source,
+                s.instrument.span(),
+                format!("unknown questionnaire {:?}", s.instrument.get_ref()),
+            );
+        }
+        SteppedCare { instrument: s.instrument.into_inner(), at_or_above: s.at_or_above }
+    });
+    Some(Program {
+        id: file.id.into_inner(),
+        title: file.title,
+        summary: file.summary,
+        modules,
+        assessments,
+        stepped_care,
+    })
+}
+
+fn load_module(
+    loader: &mut Loader,
+    program: &str,
+    rel: &Path,
+    item_ids: &mut HashSet<String>,
+) -> Option<Module> {
+    let source = loader.read(&rel.join("module.toml"))?;
+    let file: raw::ModuleFile = loader.parse(&source)?;
+    if !valid_id(file.id.get_ref()) {
+        loader.at(
+            &source,
+            file.id.span(),
+            format!("{:?} is not a valid id (a-z, 0-9 and -)", file.id.get_ref()),
+        );
+    }
+    let mut items = Vec::new();
+    for id in &file.items {
+        if !valid_id(id.get_ref()) {
+            loader.at(
+                &source,
+                id.span(),
+                format!("{:?} is not a valid item id (a-z, 0-9 and -)", id.get_ref()),
+            );
+            continue;
+        }
+        if !item_ids.insert(id.get_ref().clone()) {
+            loader.at(
+                &source,
+                id.span(),
+                format!("item id {:?} is used twice in this program", id.get_ref()),
+            );
+            continue;
+        }
+        let page = rel.join(format!("{}.md", id.get_ref()));
+        let form = rel.join(format!("{}.toml", id.get_ref()));
+        let item = match (loader.exists(&page), loader.exists(&form)) {
+            (true, true) => {
+                loader.at(
+                    &source,
+                    id.span(),
+                    format!("both {0}.md and {0}.toml exist; keep one", id.get_ref()),
+                );
+                None
+            }
+            (true, false) => load_page(loader, program, &page, id.get_ref()),
+            (false, true) => super::forms::load_form(loader, &form, id.get_ref(), ItemKind::Assignment),
+            (false, false) => {
+                loader.at(
+                    &source,
+                    id.span(),
+                    format!("item {0:?} has no file {0}.md or {0}.toml", id.get_ref()),
+                );
+                None
+            }
+        };
+        items.extend(item);
+    }
+    let listed: HashSet<String> = file.items.iter().map(|i| i.get_ref().clone()).collect();
+    for name in loader.list(rel) {
+        let stem = name.trim_end_matches(".md").trim_end_matches(".toml");
+        if name != "module.toml"
+            && (name.ends_with(".md") || name.ends_with(".toml"))
+            && !listed.contains(stem)
+        {
+            loader.error(&rel.join(&name), 1, "this file is not listed in the module's items");
+        }
+    }
+    Some(Module { id: file.id.into_inner(), title: file.title, summary: file.summary, items })
+}
+
+fn load_page(loader: &mut Loader, program: &str, rel: &Path, id: &str) -> Option<Item> {
+    let whole = loader.read(rel)?;
+    let Some((front, body)) = split_front_matter(&whole.text) else {
+        loader.error(rel, 1, "a page starts with TOML front matter between +++ lines");
+        return None;
+    };
+    let source = Source { rel: rel.to_path_buf(), text: front.to_string(), first_line: 2 };
+    let matter: raw::FrontMatter = loader.parse(&source)?;
+    if matter.minutes == 0 {
+        loader.error(rel, 1, "minutes must be at least 1");
+    }
+    for media in [&matter.audio, &matter.video].into_iter().flatten() {
+        let file = Path::new(program).join("media").join(media.get_ref());
+        if media.get_ref().contains('/') || !loader.exists(&file) {
+            loader.at(
+                &source,
+                media.span(),
+                format!("media file {:?} is missing from {program}/media/", media.get_ref()),
+            );
+        } else {
+            loader.hash_media(&file);
+        }
+    }
+    if matter.audio.is_some() && matter.audio_transcript.as_deref().is_none_or(|t| t.trim().is_empty()) {
+        loader.error(rel, 2, "a page with audio needs an audio_transcript");
+    }
+    if body.trim().is_empty() {
+        loader.error(rel, 1, "the page has no text");
+    }
+    Some(Item {
+        id: id.to_string(),
+        kind: ItemKind::Page,
+        title: matter.title,
+        minutes: matter.minutes,
+        body: ItemBody::Page(Page {
+            html: markdown::render(body),
+            audio: matter.audio.map(|a| a.into_inner()),
+            video: matter.video.map(|v| v.into_inner()),
+            audio_transcript: matter.audio_transcript,
+        }),
+    })
+}
+
+/// `+++\n<toml>\n+++\n<markdown>`; `None` without front matter.
+pub(super) fn split_front_matter(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n"))?;
+    let end = rest.find("\n+++")?;
+    let front = &rest[..end + 1];
+    let body = rest[end + 4..].trim_start_matches(['\r', '\n']);
+    Some((front, body))
+}
+
+fn attach_diaries(
+    loader: &mut Loader,
+    folder: &str,
+    source: &Source,
+    diaries: &[raw::DiaryRef],
+    modules: &mut [Module],
+    item_ids: &mut HashSet<String>,
+) {
+    for diary in diaries {
+        let id = diary.id.get_ref();
+        if !item_ids.insert(id.clone()) {
+            loader.at(source, diary.id.span(), format!("item id {id:?} is used twice in this program"));
+            continue;
+        }
+        let rel = Path::new(folder).join("diaries").join(format!("{id}.toml"));
+        if !loader.exists(&rel) {
+            loader.at(source, diary.id.span(), format!("diary {id:?} has no file diaries/{id}.toml"));
+            continue;
+        }
+        let Some(module) = modules.iter_mut().find(|m| &m.id == diary.opens_with.get_ref()) else {
+            let message = format!(
+                "opens_with names {:?}, which is not a module of this program",
+                diary.opens_with.get_ref()
+            );
+            loader.at(source, diary.opens_with.span(), message);
+            continue;
+        };
+        if let Some(item) = super::forms::load_form(loader, &rel, id, ItemKind::Diary) {
+            module.items.push(item);
+        }
+    }
+}
+
+fn check_unlisted(loader: &mut Loader, folder: &str, file: &raw::ProgramFile) {
+    let referenced: HashSet<String> =
+        file.diaries.iter().map(|d| format!("{}.toml", d.id.get_ref())).collect();
+    let diaries = Path::new(folder).join("diaries");
+    for name in loader.list(&diaries) {
+        if name.ends_with(".toml") && !referenced.contains(&name) {
+            loader.error(&diaries.join(&name), 1, "this diary is not listed in program.toml");
+        }
+    }
+}
+
+fn load_assessments(
+    loader: &mut Loader,
+    source: &Source,
+    raw: &[raw::AssessmentRaw],
+    modules: &[Module],
+    questionnaires: &BTreeMap<String, super::model::Questionnaire>,
+) -> Vec<Assessment> {
+    let mut out: Vec<Assessment> = Vec::new();
+    for a in raw {
+        let when = match a.when.get_ref().as_str() {
+            "baseline" => AssessmentWhen::Baseline,
+            "after_module" => AssessmentWhen::AfterModule,
+            "end" => AssessmentWhen::End,
+            "follow_up" => AssessmentWhen::FollowUp,
+            other => {
+                let message = format!("when {other:?} is not one of baseline, after_module, end, follow_up");
+                loader.at(source, a.when.span(), message);
+                continue;
+            }
+        };
+        if out.iter().any(|o| &o.id == a.id.get_ref()) {
+            loader.at(source, a.id.span(), format!("assessment id {:?} is used twice", a.id.get_ref()));
+        }
+        match (&a.module, when) {
+            (Some(m), AssessmentWhen::AfterModule) if !modules.iter().any(|x| &x.id == m.get_ref()) => {
+                loader.at(source, m.span(), format!("module {:?} is not part of this program", m.get_ref()));
+            }
+            (None, AssessmentWhen::AfterModule) => {
+                loader.at(source, a.when.span(), "after_module needs module = \"<module id>\"");
+            }
+            _ => {}
+        }
+        if when == AssessmentWhen::FollowUp && a.weeks.is_none_or(|w| w == 0) {
+            loader.at(source, a.when.span(), "follow_up needs weeks = <1 or more>");
+        }
+        for instrument in &a.instruments {
+            if !questionnaires.contains_key(instrument.get_ref()) {
+                loader.at(
+                    source,
+                    instrument.span(),
+                    format!("unknown questionnaire {:?}", instrument.get_ref()),
+                );
+            }
+        }
+        out.push(Assessment {
+            id: a.id.get_ref().clone(),
+            when,
+            module: a.module.as_ref().map(|m| m.get_ref().clone()),
+            weeks: a.weeks,
+            instruments: a.instruments.iter().map(|i| i.get_ref().clone()).collect(),
+        });
+    }
+    out
+}
