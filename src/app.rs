@@ -16,13 +16,13 @@ use tower_http::{
 };
 
 use crate::{
-    accounts, audit, auth,
+    accounts, assignments, audit, auth,
     clock::Clock,
     config::Settings,
     content::{self, Catalogue},
-    db,
+    db, diaries, enrollment,
     error::AppError,
-    home, mail, ops, telemetry,
+    home, mail, messages, ops, progress, questionnaires, telemetry,
     web::Views,
 };
 
@@ -65,7 +65,13 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::api_routes())
         .merge(accounts::api_routes())
         .merge(audit::api_routes())
-        .merge(mail::api_routes());
+        .merge(mail::api_routes())
+        .merge(enrollment::api_routes())
+        .merge(progress::api_routes())
+        .merge(assignments::api_routes())
+        .merge(diaries::api_routes())
+        .merge(questionnaires::api_routes())
+        .merge(messages::api_routes());
     let routes = Router::new()
         .merge(ops::routes())
         .merge(crate::web::asset_routes())
@@ -76,6 +82,12 @@ pub fn router(state: AppState) -> Router {
         .merge(mail::admin_page_routes())
         .merge(mail::dev_routes())
         .merge(content::routes())
+        .merge(enrollment::page_routes())
+        .merge(progress::page_routes())
+        .merge(assignments::page_routes())
+        .merge(diaries::page_routes())
+        .merge(questionnaires::page_routes())
+        .merge(messages::page_routes())
         .nest("/api/v1", api)
         .fallback(|| async { AppError::NotFound });
 

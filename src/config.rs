@@ -27,6 +27,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub auth: AuthSettings,
     pub content_dir: PathBuf,
+    pub care_timezone: chrono_tz::Tz,
 }
 
 #[derive(Clone, Debug)]
@@ -236,6 +237,11 @@ impl Settings {
             _ => Err("must be auto, pretty or json".into()),
         });
         let content_dir = PathBuf::from(read.text("content.dir"));
+        let care_timezone = read
+            .parse("care.timezone", |s| {
+                s.parse::<chrono_tz::Tz>().map_err(|_| "must be a time zone such as Europe/Amsterdam".into())
+            })
+            .unwrap_or(chrono_tz::Tz::UTC);
         let filter = read.text("log.filter");
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&filter) {
             read.problem("log.filter", &format!("is not a valid filter: {e}"));
@@ -282,6 +288,7 @@ impl Settings {
             log: LogSettings { format, filter },
             auth,
             content_dir,
+            care_timezone,
         })
     }
 
@@ -355,6 +362,7 @@ const KNOWN_KEYS: &[&str] = &[
     "auth.ip_failures_per_window",
     "clock.start",
     "content.dir",
+    "care.timezone",
     "log.format",
     "log.filter",
 ];

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod app;
+pub mod assignments;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -11,12 +12,19 @@ pub mod config;
 pub mod content;
 pub mod db;
 pub mod demo;
+pub mod diaries;
+pub mod digests;
+pub mod enrollment;
 pub mod entities;
 pub mod error;
 pub mod home;
 pub mod ids;
 pub mod mail;
+pub mod messages;
 pub mod ops;
+pub mod progress;
+pub mod questionnaires;
 pub mod telemetry;
+pub mod usage;
 pub mod web;
 pub mod worker;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 pub(crate) mod m20261121_000001_clinics_teams_users;
 mod m20261122_000002_auth_audit_outbox;
+mod m20261122_000003_care;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261121_000001_clinics_teams_users::Migration),
             Box::new(m20261122_000002_auth_audit_outbox::Migration),
+            Box::new(m20261122_000003_care::Migration),
         ]
     }
 }

@@ -182,6 +182,9 @@ async fn set_password_from_link(
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
     let role = crate::accounts::role_of(&user)?;
+    if purpose == Purpose::Invitation && role == Role::Patient {
+        crate::enrollment::service::activate(&txn, &user.id, now).await?;
+    }
     let entry =
         AuditEntry::new(action).by(&user.id, role).target("user", &user.id).clinic(user.clinic_id.as_deref());
     audit::record(&txn, entry, client, now).await?;

@@ -27,13 +27,33 @@ use crate::error::Problem;
         crate::audit::routes::search,
         crate::mail::routes::list,
         crate::mail::routes::retry,
+        crate::enrollment::routes::enroll,
+        crate::enrollment::routes::patient,
+        crate::enrollment::routes::export,
+        crate::progress::routes::my_program,
+        crate::progress::routes::my_item,
+        crate::progress::routes::complete_item,
+        crate::progress::routes::set_module_state,
+        crate::assignments::routes::submit,
+        crate::assignments::routes::patient_submissions,
+        crate::diaries::routes::add_entry,
+        crate::diaries::routes::my_entries,
+        crate::diaries::routes::patient_entries,
+        crate::questionnaires::routes::due_questionnaires,
+        crate::questionnaires::routes::respond,
+        crate::messages::routes::my_messages,
+        crate::messages::routes::send,
+        crate::messages::routes::patient_messages,
+        crate::messages::routes::feedback,
     ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health and readiness"),
         (name = "auth", description = "Tokens, invitations and the current user"),
-        (name = "admin", description = "Clinics, teams, staff, audit log and outbox (administrators)")
+        (name = "admin", description = "Clinics, teams, staff, audit log and outbox (administrators)"),
+        (name = "therapist", description = "Enrolling patients and their records"),
+        (name = "patient", description = "The patient's own program, diaries, questionnaires and inbox")
     )
 )]
 pub struct ApiDoc;

@@ -12,4 +12,5 @@ mod foundation;
 mod links;
 mod login;
 mod mail;
+mod patient_api;
 mod two_factor;

@@ -20,6 +20,7 @@ error-server-help = Please try again in a moment. If it keeps happening, contact
 error-back-home = Back to the start page
 
 mail-greeting = Hello {$name},
+mail-greeting-anonymous = Hello,
 mail-invitation-subject = Your icbt account
 mail-invitation-body = {$clinic} has made an icbt account for you. Open this link to choose your password:
 mail-link-valid-days = The link works once and stays valid for {$days} days.

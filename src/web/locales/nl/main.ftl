@@ -20,6 +20,7 @@ error-server-help = Probeer het over een moment opnieuw. Blijft het gebeuren, ne
 error-back-home = Terug naar de startpagina
 
 mail-greeting = Hallo {$name},
+mail-greeting-anonymous = Hallo,
 mail-invitation-subject = Je icbt-account
 mail-invitation-body = {$clinic} heeft een icbt-account voor je gemaakt. Open deze link om je wachtwoord te kiezen:
 mail-link-valid-days = De link werkt één keer en blijft {$days} dagen geldig.

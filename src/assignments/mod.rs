@@ -1,0 +1,7 @@
+//! Assignments: forms a patient fills in once (with drafts saved on the way),
+//! checked against their fields and handed to the therapist.
+
+pub(crate) mod routes;
+pub mod service;
+
+pub use routes::{api_routes, page_routes};

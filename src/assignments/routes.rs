@@ -1,0 +1,104 @@
+//! `POST /api/v1/me/assignments/{item_id}/submissions` and the therapist's
+//! `GET /api/v1/patients/{id}/submissions`.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use super::service;
+use crate::{
+    app::AppState,
+    auth::Principal,
+    content::answers::Completeness,
+    enrollment::access,
+    error::AppResult,
+    web::{AppJson, ClientInfo},
+};
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/me/assignments/{item_id}/submissions", post(submit))
+        .route("/patients/{id}/submissions", get(patient_submissions))
+}
+
+pub fn page_routes() -> Router<AppState> {
+    Router::new()
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct SubmissionRequest {
+    #[schema(value_type = Object)]
+    answers: Map<String, Value>,
+    /// Save without submitting; required fields may still be empty.
+    #[serde(default)]
+    draft: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Created {
+    pub id: String,
+}
+
+/// Submit an assignment (or save a draft). 422 names each field's problem.
+#[utoipa::path(post, path = "/api/v1/me/assignments/{item_id}/submissions", tag = "patient", security(("bearer" = [])),
+    params(("item_id" = String, Path)), request_body = SubmissionRequest,
+    responses((status = 201, body = Created), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn submit(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(item_id): Path<String>,
+    AppJson(body): AppJson<SubmissionRequest>,
+) -> AppResult<(StatusCode, Json<Created>)> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let completeness = if body.draft { Completeness::Draft } else { Completeness::Final };
+    let id = service::save(&state, &enrollment, &item_id, &body.answers, completeness).await?;
+    Ok((StatusCode::CREATED, Json(Created { id })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubmissionView {
+    id: String,
+    item_id: String,
+    #[schema(value_type = Object)]
+    answers: Value,
+    submitted_at: Option<DateTime<Utc>>,
+    content_version: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SubmissionList {
+    submissions: Vec<SubmissionView>,
+}
+
+/// A patient's submitted assignments (their therapist).
+#[utoipa::path(get, path = "/api/v1/patients/{id}/submissions", tag = "therapist", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = SubmissionList), (status = 404, body = crate::error::Problem)))]
+pub async fn patient_submissions(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    Path(id): Path<String>,
+) -> AppResult<Json<SubmissionList>> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.submissions_viewed", &client).await?;
+    let submissions = service::submitted(&state.db, &enrollment.id)
+        .await?
+        .into_iter()
+        .map(|s| SubmissionView {
+            answers: serde_json::from_str(&s.answers).unwrap_or(Value::Null),
+            id: s.id,
+            item_id: s.item_id,
+            submitted_at: s.submitted_at,
+            content_version: s.content_version,
+        })
+        .collect();
+    Ok(Json(SubmissionList { submissions }))
+}

@@ -1,0 +1,114 @@
+//! Saving drafts and submitting assignments.
+
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use serde_json::{Map, Value};
+
+use crate::{
+    accounts::Role,
+    app::AppState,
+    content::{
+        answers::{self, Completeness},
+        ItemBody, ItemKind,
+    },
+    digests::{self, NotificationKind},
+    enrollment,
+    entities::{enrollments, submissions},
+    error::{AppError, AppResult},
+    ids,
+    progress::service::{self as progress, Progress},
+    usage::{self, UsageEvent},
+};
+
+pub const DRAFT: &str = "draft";
+pub const SUBMITTED: &str = "submitted";
+
+/// Checks and stores answers: as a draft (required fields may wait), or as
+/// the submission the therapist sees. Returns the submission id.
+pub async fn save(
+    state: &AppState,
+    enrollment: &enrollments::Model,
+    item_id: &str,
+    given: &Map<String, Value>,
+    completeness: Completeness,
+) -> AppResult<String> {
+    let program = progress::program_of(&state.content, enrollment)?;
+    let current = Progress::load(&state.db, &enrollment.id).await?;
+    let (module, item) = progress::open_item(program, &current, item_id, Some(ItemKind::Assignment))?;
+    let ItemBody::Form(form) = &item.body else { return Err(AppError::NotFound) };
+    let clean = answers::validate(&form.fields, given, completeness).map_err(AppError::Invalid)?;
+    let now = state.clock.now();
+    let body = serde_json::to_string(&clean).map_err(|e| AppError::Internal(e.into()))?;
+    let txn = state.db.begin().await?;
+    let draft = submissions::Entity::find()
+        .filter(submissions::Column::EnrollmentId.eq(&enrollment.id))
+        .filter(submissions::Column::ItemId.eq(item_id))
+        .filter(submissions::Column::Status.eq(DRAFT))
+        .one(&txn)
+        .await?;
+    let status = if completeness == Completeness::Final { SUBMITTED } else { DRAFT };
+    let id = match draft {
+        Some(draft) => {
+            submissions::Entity::update_many()
+                .col_expr(submissions::Column::Answers, body.into())
+                .col_expr(submissions::Column::Status, status.into())
+                .col_expr(submissions::Column::ContentVersion, state.content.version.clone().into())
+                .col_expr(submissions::Column::UpdatedAt, now.into())
+                .col_expr(submissions::Column::SubmittedAt, (status == SUBMITTED).then_some(now).into())
+                .filter(submissions::Column::Id.eq(&draft.id))
+                .exec(&txn)
+                .await?;
+            draft.id
+        }
+        None => {
+            let row = submissions::ActiveModel {
+                id: Set(ids::new_id()),
+                enrollment_id: Set(enrollment.id.clone()),
+                item_id: Set(item_id.to_string()),
+                content_version: Set(state.content.version.clone()),
+                answers: Set(body),
+                status: Set(status.to_string()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                submitted_at: Set((status == SUBMITTED).then_some(now)),
+                reviewed_at: Set(None),
+            };
+            submissions::Entity::insert(row).exec_with_returning(&txn).await?.id
+        }
+    };
+    if completeness == Completeness::Final {
+        let event = UsageEvent::new("assignment.submitted").module(&module.id).item(item_id);
+        usage::record(&txn, enrollment, Role::Patient, event, now).await?;
+        digests::notify(&txn, enrollment, NotificationKind::Submission, Some(item_id), now).await?;
+        progress::item_done(&txn, &state.content, enrollment, module, now).await?;
+    }
+    enrollment::service::touch(&txn, &enrollment.id, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// The saved draft of an assignment, if any.
+pub async fn draft(
+    db: &impl ConnectionTrait,
+    enrollment_id: &str,
+    item_id: &str,
+) -> AppResult<Option<Map<String, Value>>> {
+    let row = submissions::Entity::find()
+        .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
+        .filter(submissions::Column::ItemId.eq(item_id))
+        .filter(submissions::Column::Status.eq(DRAFT))
+        .one(db)
+        .await?;
+    Ok(row.and_then(|r| serde_json::from_str(&r.answers).ok()))
+}
+
+/// A patient's submitted assignments, newest first.
+pub async fn submitted(db: &impl ConnectionTrait, enrollment_id: &str) -> AppResult<Vec<submissions::Model>> {
+    Ok(submissions::Entity::find()
+        .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
+        .filter(submissions::Column::Status.eq(SUBMITTED))
+        .order_by_desc(submissions::Column::SubmittedAt)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,8 @@
+//! Diaries: daily registrations (pain, fatigue, sleep, activity) that stay
+//! open once their module starts. One entry per diary per day; today's and
+//! yesterday's can be edited.
+
+pub(crate) mod routes;
+pub mod service;
+
+pub use routes::{api_routes, page_routes};

@@ -1,0 +1,120 @@
+//! Writing and reading diary entries.
+
+use chrono::{Duration, NaiveDate};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
+};
+use serde_json::{Map, Value};
+
+use crate::{
+    accounts::Role,
+    app::AppState,
+    content::{
+        answers::{self, Completeness},
+        ItemBody, ItemKind,
+    },
+    digests::{self, NotificationKind},
+    enrollment,
+    entities::{diary_entries, enrollments},
+    error::{AppError, AppResult},
+    ids,
+    progress::service::{self as progress, Progress},
+    usage::{self, UsageEvent},
+};
+
+/// The patient's today, in the care time zone.
+pub fn today(state: &AppState) -> NaiveDate {
+    state.clock.now().with_timezone(&state.settings.care_timezone).date_naive()
+}
+
+/// Whether an entry was made or an existing one changed.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Saved {
+    Created(String),
+    Updated(String),
+}
+
+/// Saves the entry for `date` (today or yesterday), replacing an earlier
+/// entry for that day.
+pub async fn save_entry(
+    state: &AppState,
+    enrollment: &enrollments::Model,
+    diary_id: &str,
+    date: &str,
+    given: &Map<String, Value>,
+) -> AppResult<Saved> {
+    let program = progress::program_of(&state.content, enrollment)?;
+    let current = Progress::load(&state.db, &enrollment.id).await?;
+    let (module, item) = progress::open_item(program, &current, diary_id, Some(ItemKind::Diary))?;
+    let ItemBody::Form(form) = &item.body else { return Err(AppError::NotFound) };
+    let today = today(state);
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::field("date", "Enter a date such as 2026-03-02."))?;
+    if date != today && date != today - Duration::days(1) {
+        return Err(AppError::field("date", "You can fill in today's and yesterday's diary."));
+    }
+    let clean = answers::validate(&form.fields, given, Completeness::Final).map_err(AppError::Invalid)?;
+    let body = serde_json::to_string(&clean).map_err(|e| AppError::Internal(e.into()))?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let existing = diary_entries::Entity::find()
+        .filter(diary_entries::Column::EnrollmentId.eq(&enrollment.id))
+        .filter(diary_entries::Column::DiaryId.eq(diary_id))
+        .filter(diary_entries::Column::EntryDate.eq(date))
+        .one(&txn)
+        .await?;
+    let saved = match existing {
+        Some(entry) => {
+            diary_entries::Entity::update_many()
+                .col_expr(diary_entries::Column::EntryValues, body.into())
+                .col_expr(diary_entries::Column::UpdatedAt, now.into())
+                .col_expr(diary_entries::Column::ContentVersion, state.content.version.clone().into())
+                .filter(diary_entries::Column::Id.eq(&entry.id))
+                .exec(&txn)
+                .await?;
+            Saved::Updated(entry.id)
+        }
+        None => {
+            let row = diary_entries::ActiveModel {
+                id: Set(ids::new_id()),
+                enrollment_id: Set(enrollment.id.clone()),
+                diary_id: Set(diary_id.to_string()),
+                entry_date: Set(date),
+                content_version: Set(state.content.version.clone()),
+                entry_values: Set(body),
+                created_at: Set(now),
+                updated_at: Set(now),
+                reviewed_at: Set(None),
+            };
+            let id = diary_entries::Entity::insert(row).exec_with_returning(&txn).await?.id;
+            let event = UsageEvent::new("diary.entry").module(&module.id).item(diary_id);
+            usage::record(&txn, enrollment, Role::Patient, event, now).await?;
+            digests::notify(&txn, enrollment, NotificationKind::DiaryEntry, Some(diary_id), now).await?;
+            Saved::Created(id)
+        }
+    };
+    enrollment::service::touch(&txn, &enrollment.id, now).await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Entries of one diary (or all diaries with `None`), newest first.
+pub async fn entries(
+    db: &impl ConnectionTrait,
+    enrollment_id: &str,
+    diary_id: Option<&str>,
+    limit: Option<u64>,
+) -> AppResult<Vec<diary_entries::Model>> {
+    let mut select =
+        diary_entries::Entity::find().filter(diary_entries::Column::EnrollmentId.eq(enrollment_id));
+    if let Some(diary) = diary_id {
+        select = select.filter(diary_entries::Column::DiaryId.eq(diary));
+    }
+    Ok(select
+        .order_by_desc(diary_entries::Column::EntryDate)
+        .order_by_desc(diary_entries::Column::CreatedAt)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

@@ -1,0 +1,212 @@
+//! Enrolling a patient and activating the enrollment when they accept.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use serde::Deserialize;
+
+use crate::{
+    accounts::{
+        admin::send_invitation,
+        service::{self as accounts, NewUser},
+        Role,
+    },
+    app::AppState,
+    audit,
+    auth::Principal,
+    entities::{clinics, enrollments, module_states},
+    error::{AppError, AppResult, FieldErrors},
+    ids,
+    usage::{self, UsageEvent},
+    web::ClientInfo,
+};
+
+/// How often the therapist writes feedback.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Cadence {
+    Weekly,
+    Fortnightly,
+}
+
+impl Cadence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cadence::Weekly => "weekly",
+            Cadence::Fortnightly => "fortnightly",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "weekly" => Some(Cadence::Weekly),
+            "fortnightly" => Some(Cadence::Fortnightly),
+            _ => None,
+        }
+    }
+}
+
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Weekday name → 0 (Monday) .. 6 (Sunday).
+pub fn weekday_number(name: &str) -> Option<i32> {
+    WEEKDAYS.iter().position(|d| *d == name).map(|n| n as i32)
+}
+
+/// What the therapist fills in after the intake.
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewEnrollment {
+    pub email: String,
+    pub case_code: String,
+    pub program: String,
+    pub feedback_cadence: String,
+    pub feedback_weekday: String,
+    /// How the patient is greeted; optional.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Open the next module when the patient completes one (default on).
+    #[serde(default)]
+    pub auto_unlock: Option<bool>,
+}
+
+/// Lower-case enrollment statuses.
+pub mod status {
+    pub const INVITED: &str = "invited";
+    pub const ACTIVE: &str = "active";
+}
+
+fn check(state: &AppState, new: &NewEnrollment) -> Result<(Cadence, i32), FieldErrors> {
+    let mut errors = FieldErrors::new();
+    let mut add =
+        |field: &str, message: &str| errors.entry(field.into()).or_default().push(message.to_string());
+    if let Err(m) = accounts::check_email(&accounts::normalize_email(&new.email)) {
+        add("email", &m);
+    }
+    let code = new.case_code.trim();
+    let code_ok = !code.is_empty()
+        && code.len() <= 64
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !code_ok {
+        add("case_code", "Use 1 to 64 letters, digits, '-', '_' or '.'; no names.");
+    }
+    if state.content.program(&new.program).is_none() {
+        let known: Vec<&str> = state.content.programs().map(|p| p.id.as_str()).collect();
+        add("program", &format!("Choose one of: {}.", known.join(", ")));
+    }
+    let cadence = Cadence::parse(&new.feedback_cadence);
+    if cadence.is_none() {
+        add("feedback_cadence", "Choose weekly or fortnightly.");
+    }
+    let weekday = weekday_number(&new.feedback_weekday);
+    if weekday.is_none() {
+        add("feedback_weekday", "Choose a weekday: mon, tue, wed, thu, fri, sat or sun.");
+    }
+    match (cadence, weekday) {
+        (Some(c), Some(w)) if errors.is_empty() => Ok((c, w)),
+        _ => Err(errors),
+    }
+}
+
+/// Creates the patient's account, the enrollment with its first module open,
+/// and the invitation mail, in one transaction. Returns it with the link.
+pub async fn enroll(
+    state: &AppState,
+    therapist: &Principal,
+    new: NewEnrollment,
+    client: &ClientInfo,
+) -> AppResult<(enrollments::Model, String)> {
+    therapist.require(&[Role::Therapist])?;
+    let clinic_id = therapist.clinic_id().ok_or(AppError::Forbidden)?.to_string();
+    let (cadence, weekday) = check(state, &new).map_err(AppError::Invalid)?;
+    let case_code = new.case_code.trim().to_string();
+    let duplicate = enrollments::Entity::find()
+        .filter(enrollments::Column::ClinicId.eq(&clinic_id))
+        .filter(enrollments::Column::CaseCode.eq(&case_code))
+        .one(&state.db)
+        .await?;
+    if duplicate.is_some() {
+        return Err(AppError::field("case_code", "This case code is in use in your clinic already."));
+    }
+    let program = state.content.program(&new.program).ok_or(AppError::NotFound)?;
+    let clinic =
+        clinics::Entity::find_by_id(clinic_id.clone()).one(&state.db).await?.ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let name = new.name.as_deref().map(str::trim).unwrap_or_default();
+    let patient = accounts::create_user(
+        &txn,
+        NewUser {
+            email: &new.email,
+            name,
+            role: Role::Patient,
+            clinic_id: Some(&clinic_id),
+            team_id: therapist.user.team_id.as_deref(),
+            password_hash: None,
+        },
+        now,
+    )
+    .await?;
+    let enrollment = enrollments::ActiveModel {
+        id: Set(ids::new_id()),
+        clinic_id: Set(clinic_id.clone()),
+        team_id: Set(therapist.user.team_id.clone()),
+        patient_id: Set(patient.id.clone()),
+        therapist_id: Set(therapist.id().to_string()),
+        program_id: Set(program.id.clone()),
+        case_code: Set(case_code),
+        pseudonym: Set(ids::new_secret()[..16].to_string()),
+        feedback_cadence: Set(cadence.as_str().to_string()),
+        feedback_weekday: Set(weekday),
+        auto_unlock: Set(new.auto_unlock.unwrap_or(true)),
+        status: Set(status::INVITED.to_string()),
+        status_reason: Set(None),
+        enrolled_at: Set(now),
+        activated_at: Set(None),
+        last_feedback_at: Set(None),
+        last_active_at: Set(None),
+        ended_at: Set(None),
+    };
+    let enrollment = enrollments::Entity::insert(enrollment).exec_with_returning(&txn).await?;
+    let states = program.modules.iter().enumerate().map(|(n, module)| module_states::ActiveModel {
+        enrollment_id: Set(enrollment.id.clone()),
+        module_id: Set(module.id.clone()),
+        state: Set(if n == 0 { "open" } else { "locked" }.to_string()),
+        opened_at: Set((n == 0).then_some(now)),
+        completed_at: Set(None),
+    });
+    module_states::Entity::insert_many(states).exec_without_returning(&txn).await?;
+    let url = send_invitation(state, &txn, &patient, &clinic.name, Some(therapist.id())).await?;
+    audit::record(&txn, therapist.audit("patient.enrolled").target("patient", &enrollment.id), client, now)
+        .await?;
+    usage::record(&txn, &enrollment, Role::Therapist, UsageEvent::new("patient.enrolled"), now).await?;
+    txn.commit().await?;
+    Ok((enrollment, url))
+}
+
+/// Called when a patient sets their first password: the treatment starts.
+pub async fn activate(db: &impl ConnectionTrait, patient_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let Some(enrollment) =
+        enrollments::Entity::find().filter(enrollments::Column::PatientId.eq(patient_id)).one(db).await?
+    else {
+        return Ok(());
+    };
+    if enrollment.activated_at.is_some() {
+        return Ok(());
+    }
+    enrollments::Entity::update_many()
+        .col_expr(enrollments::Column::ActivatedAt, Some(now).into())
+        .col_expr(enrollments::Column::Status, status::ACTIVE.into())
+        .filter(enrollments::Column::Id.eq(&enrollment.id))
+        .exec(db)
+        .await?;
+    usage::record(db, &enrollment, Role::Patient, UsageEvent::new("patient.activated"), now).await
+}
+
+/// The patient did something: remember when, for the caseload's inactivity.
+pub async fn touch(db: &impl ConnectionTrait, enrollment_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    enrollments::Entity::update_many()
+        .col_expr(enrollments::Column::LastActiveAt, Some(now).into())
+        .filter(enrollments::Column::Id.eq(enrollment_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,30 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "enrollments")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: String,
+    pub clinic_id: String,
+    pub team_id: Option<String>,
+    pub patient_id: String,
+    pub therapist_id: String,
+    pub program_id: String,
+    pub case_code: String,
+    pub pseudonym: String,
+    pub feedback_cadence: String,
+    pub feedback_weekday: i32,
+    pub auto_unlock: bool,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub enrolled_at: DateTimeUtc,
+    pub activated_at: Option<DateTimeUtc>,
+    pub last_feedback_at: Option<DateTimeUtc>,
+    pub last_active_at: Option<DateTimeUtc>,
+    pub ended_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

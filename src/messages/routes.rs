@@ -1,0 +1,131 @@
+//! `GET/POST /api/v1/me/messages`, and for the therapist
+//! `GET /api/v1/patients/{id}/messages` and `POST /api/v1/patients/{id}/feedback`.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::service;
+use crate::{
+    accounts::Role,
+    app::AppState,
+    auth::Principal,
+    enrollment::access,
+    entities::messages,
+    error::AppResult,
+    web::{AppJson, ClientInfo},
+};
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/me/messages", get(my_messages).post(send))
+        .route("/patients/{id}/messages", get(patient_messages))
+        .route("/patients/{id}/feedback", post(feedback))
+}
+
+pub fn page_routes() -> Router<AppState> {
+    Router::new()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageView {
+    id: String,
+    from_role: String,
+    body: String,
+    sent_at: DateTime<Utc>,
+    read_at: Option<DateTime<Utc>>,
+    is_feedback: bool,
+}
+
+impl From<messages::Model> for MessageView {
+    fn from(m: messages::Model) -> Self {
+        MessageView {
+            id: m.id,
+            from_role: m.from_role,
+            body: m.body,
+            sent_at: m.sent_at,
+            read_at: m.read_at,
+            is_feedback: m.is_feedback,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageList {
+    messages: Vec<MessageView>,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewMessage {
+    body: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageCreated {
+    id: String,
+}
+
+/// The patient's thread with their therapist; reading marks it read.
+#[utoipa::path(get, path = "/api/v1/me/messages", tag = "patient", security(("bearer" = [])),
+    responses((status = 200, body = MessageList)))]
+pub async fn my_messages(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<MessageList>> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let thread = service::thread(&state.db, &enrollment.id).await?;
+    service::mark_read(&state.db, &enrollment.id, Role::Patient, state.clock.now()).await?;
+    Ok(Json(MessageList { messages: thread.into_iter().map(MessageView::from).collect() }))
+}
+
+/// Send a message to the therapist.
+#[utoipa::path(post, path = "/api/v1/me/messages", tag = "patient", security(("bearer" = [])), request_body = NewMessage,
+    responses((status = 201, body = MessageCreated), (status = 422, body = crate::error::Problem)))]
+pub async fn send(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(body): AppJson<NewMessage>,
+) -> AppResult<(StatusCode, Json<MessageCreated>)> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let id = service::send_from_patient(&state, &enrollment, &principal, &body.body).await?;
+    Ok((StatusCode::CREATED, Json(MessageCreated { id })))
+}
+
+/// A patient's thread (their therapist); reading marks the patient's messages read.
+#[utoipa::path(get, path = "/api/v1/patients/{id}/messages", tag = "therapist", security(("bearer" = [])),
+    params(("id" = String, Path)), responses((status = 200, body = MessageList), (status = 404, body = crate::error::Problem)))]
+pub async fn patient_messages(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    Path(id): Path<String>,
+) -> AppResult<Json<MessageList>> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.messages_viewed", &client).await?;
+    let thread = service::thread(&state.db, &enrollment.id).await?;
+    Ok(Json(MessageList { messages: thread.into_iter().map(MessageView::from).collect() }))
+}
+
+/// Write feedback; what it covers is marked reviewed.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/feedback", tag = "therapist", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NewMessage,
+    responses((status = 201, body = MessageCreated), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn feedback(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<NewMessage>,
+) -> AppResult<(StatusCode, Json<MessageCreated>)> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.feedback_opened", &client).await?;
+    let id = service::send_feedback(&state, &enrollment, &principal, &body.body, &client).await?;
+    Ok((StatusCode::CREATED, Json(MessageCreated { id })))
+}

@@ -1,0 +1,199 @@
+//! Sending and reading messages, and writing feedback.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+
+use crate::{
+    accounts::Role,
+    app::AppState,
+    audit,
+    auth::Principal,
+    digests::{self, NotificationKind},
+    enrollment,
+    entities::{diary_entries, enrollments, messages, questionnaire_responses, submissions},
+    error::{AppError, AppResult},
+    ids,
+    usage::{self, UsageEvent},
+    web::ClientInfo,
+};
+
+pub const MAX_LENGTH: usize = 5000;
+
+fn check_body(body: &str) -> AppResult<String> {
+    let body = body.trim();
+    let length = body.chars().count();
+    if length == 0 {
+        return Err(AppError::field("body", "Write a message first."));
+    }
+    if length > MAX_LENGTH {
+        return Err(AppError::field(
+            "body",
+            format!("Please keep a message to {MAX_LENGTH} characters (now {length})."),
+        ));
+    }
+    Ok(body.to_string())
+}
+
+/// The thread, oldest first.
+pub async fn thread(db: &impl ConnectionTrait, enrollment_id: &str) -> AppResult<Vec<messages::Model>> {
+    Ok(messages::Entity::find()
+        .filter(messages::Column::EnrollmentId.eq(enrollment_id))
+        .order_by_asc(messages::Column::SentAt)
+        .order_by_asc(messages::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Marks the other side's messages read for `reader_role`.
+pub async fn mark_read(
+    db: &impl ConnectionTrait,
+    enrollment_id: &str,
+    reader_role: Role,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let from = if reader_role == Role::Patient { Role::Therapist } else { Role::Patient };
+    messages::Entity::update_many()
+        .col_expr(messages::Column::ReadAt, Some(now).into())
+        .filter(messages::Column::EnrollmentId.eq(enrollment_id))
+        .filter(messages::Column::FromRole.eq(from.as_str()))
+        .filter(messages::Column::ReadAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A message from the patient to their therapist.
+pub async fn send_from_patient(
+    state: &AppState,
+    enrollment: &enrollments::Model,
+    patient: &Principal,
+    body: &str,
+) -> AppResult<String> {
+    let body = check_body(body)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let id = insert(&txn, enrollment, patient.id(), Role::Patient, body, false, now).await?;
+    usage::record(&txn, enrollment, Role::Patient, UsageEvent::new("message.sent"), now).await?;
+    digests::notify(&txn, enrollment, NotificationKind::Message, None, now).await?;
+    enrollment::service::touch(&txn, &enrollment.id, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn insert(
+    db: &impl ConnectionTrait,
+    enrollment: &enrollments::Model,
+    sender_id: &str,
+    role: Role,
+    body: String,
+    is_feedback: bool,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let row = messages::ActiveModel {
+        id: Set(ids::new_id()),
+        enrollment_id: Set(enrollment.id.clone()),
+        sender_id: Set(sender_id.to_string()),
+        from_role: Set(role.as_str().to_string()),
+        body: Set(body),
+        is_feedback: Set(is_feedback),
+        sent_at: Set(now),
+        read_at: Set(None),
+    };
+    Ok(messages::Entity::insert(row).exec_with_returning(db).await?.id)
+}
+
+/// Feedback from the therapist: a message that marks everything since the
+/// last feedback as reviewed, so the caseload counts start again from zero.
+pub async fn send_feedback(
+    state: &AppState,
+    enrollment: &enrollments::Model,
+    therapist: &Principal,
+    body: &str,
+    client: &ClientInfo,
+) -> AppResult<String> {
+    let body = check_body(body)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let latency =
+        oldest_unreviewed(&txn, &enrollment.id).await?.map(|t| (now - t).num_minutes() as f64 / 60.0);
+    let id = insert(&txn, enrollment, therapist.id(), Role::Therapist, body, true, now).await?;
+    mark_reviewed(&txn, &enrollment.id, now).await?;
+    mark_read(&txn, &enrollment.id, Role::Therapist, now).await?;
+    digests::mark_seen(&txn, &enrollment.id, now).await?;
+    enrollments::Entity::update_many()
+        .col_expr(enrollments::Column::LastFeedbackAt, Some(now).into())
+        .filter(enrollments::Column::Id.eq(&enrollment.id))
+        .exec(&txn)
+        .await?;
+    let mut event = UsageEvent::new("feedback.sent");
+    if let Some(hours) = latency {
+        event = event.value(hours);
+    }
+    usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
+    audit::record(
+        &txn,
+        therapist.audit("patient.feedback_sent").target("patient", &enrollment.id),
+        client,
+        now,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+async fn mark_reviewed(db: &impl ConnectionTrait, enrollment_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    diary_entries::Entity::update_many()
+        .col_expr(diary_entries::Column::ReviewedAt, Some(now).into())
+        .filter(diary_entries::Column::EnrollmentId.eq(enrollment_id))
+        .filter(diary_entries::Column::ReviewedAt.is_null())
+        .exec(db)
+        .await?;
+    submissions::Entity::update_many()
+        .col_expr(submissions::Column::ReviewedAt, Some(now).into())
+        .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
+        .filter(submissions::Column::Status.eq("submitted"))
+        .filter(submissions::Column::ReviewedAt.is_null())
+        .exec(db)
+        .await?;
+    questionnaire_responses::Entity::update_many()
+        .col_expr(questionnaire_responses::Column::ReviewedAt, Some(now).into())
+        .filter(questionnaire_responses::Column::EnrollmentId.eq(enrollment_id))
+        .filter(questionnaire_responses::Column::ReviewedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The earliest patient activity the therapist has not yet responded to, for
+/// the feedback latency.
+async fn oldest_unreviewed(
+    db: &impl ConnectionTrait,
+    enrollment_id: &str,
+) -> AppResult<Option<DateTime<Utc>>> {
+    let diary = diary_entries::Entity::find()
+        .filter(diary_entries::Column::EnrollmentId.eq(enrollment_id))
+        .filter(diary_entries::Column::ReviewedAt.is_null())
+        .order_by_asc(diary_entries::Column::CreatedAt)
+        .one(db)
+        .await?
+        .map(|e| e.created_at);
+    let submission = submissions::Entity::find()
+        .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
+        .filter(submissions::Column::Status.eq("submitted"))
+        .filter(submissions::Column::ReviewedAt.is_null())
+        .order_by_asc(submissions::Column::SubmittedAt)
+        .one(db)
+        .await?
+        .and_then(|s| s.submitted_at);
+    let message = messages::Entity::find()
+        .filter(messages::Column::EnrollmentId.eq(enrollment_id))
+        .filter(messages::Column::FromRole.eq(Role::Patient.as_str()))
+        .filter(messages::Column::ReadAt.is_null())
+        .order_by_asc(messages::Column::SentAt)
+        .one(db)
+        .await?
+        .map(|m| m.sent_at);
+    Ok([diary, submission, message].into_iter().flatten().min())
+}

@@ -1,0 +1,175 @@
+//! `/api/v1/me/program`, `/api/v1/me/items/{item_id}` (+ `/complete`) and the
+//! therapist's `PATCH /api/v1/patients/{id}/modules/{module_id}`.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    routing::{get, patch, post},
+    Json, Router,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::service::{self, ModuleState, ProgramView, Progress};
+use crate::{
+    accounts::Role,
+    app::AppState,
+    auth::Principal,
+    content::{ItemBody, ItemKind},
+    enrollment::access,
+    error::{AppError, AppResult},
+    usage::{self, UsageEvent},
+    web::{AppJson, ClientInfo},
+};
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new()
+        .route("/me/program", get(my_program))
+        .route("/me/items/{item_id}", get(my_item))
+        .route("/me/items/{item_id}/complete", post(complete_item))
+        .route("/patients/{id}/modules/{module_id}", patch(set_module_state))
+}
+
+pub fn page_routes() -> Router<AppState> {
+    Router::new()
+}
+
+/// The patient's program with module and item states.
+#[utoipa::path(get, path = "/api/v1/me/program", tag = "patient", security(("bearer" = [])),
+    responses((status = 200, body = ProgramView), (status = 404, body = crate::error::Problem)))]
+pub async fn my_program(State(state): State<AppState>, principal: Principal) -> AppResult<Json<ProgramView>> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    Ok(Json(service::program_view(program, &progress)))
+}
+
+/// An item as clients render it.
+#[derive(Serialize, ToSchema)]
+pub struct ItemContent {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub minutes: u32,
+    pub module_id: String,
+    pub state: &'static str,
+    /// Pages: sanitised HTML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub video_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub audio_transcript: Option<String>,
+    /// Forms: sanitised HTML above the fields.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intro_html: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub fields: Option<Value>,
+}
+
+/// One page, assignment or diary; opening it is recorded. 404 while locked.
+#[utoipa::path(get, path = "/api/v1/me/items/{item_id}", tag = "patient", security(("bearer" = [])),
+    params(("item_id" = String, Path)),
+    responses((status = 200, body = ItemContent), (status = 404, body = crate::error::Problem)))]
+pub async fn my_item(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(item_id): Path<String>,
+) -> AppResult<Json<ItemContent>> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let (module, item) = service::open_item(program, &progress, &item_id, None)?;
+    service::record_view(&state.db, &enrollment, module, item, state.clock.now()).await?;
+    let media = |file: &Option<String>| file.as_ref().map(|f| format!("/media/{}/{f}", program.id));
+    let mut view = ItemContent {
+        id: item.id.clone(),
+        kind: item.kind.as_str().to_string(),
+        title: item.title.clone(),
+        minutes: item.minutes,
+        module_id: module.id.clone(),
+        state: progress.item_state(module, item),
+        html: None,
+        audio_url: None,
+        video_url: None,
+        audio_transcript: None,
+        intro_html: None,
+        fields: None,
+    };
+    match &item.body {
+        ItemBody::Page(page) => {
+            view.html = Some(page.html.clone());
+            view.audio_url = media(&page.audio);
+            view.video_url = media(&page.video);
+            view.audio_transcript = page.audio_transcript.clone();
+        }
+        ItemBody::Form(form) => {
+            view.intro_html = Some(form.intro_html.clone());
+            view.fields = Some(serde_json::to_value(&form.fields).map_err(|e| AppError::Internal(e.into()))?);
+        }
+    }
+    Ok(Json(view))
+}
+
+/// Mark a page as read.
+#[utoipa::path(post, path = "/api/v1/me/items/{item_id}/complete", tag = "patient", security(("bearer" = [])),
+    params(("item_id" = String, Path)), responses((status = 204), (status = 404, body = crate::error::Problem)))]
+pub async fn complete_item(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(item_id): Path<String>,
+) -> AppResult<StatusCode> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let (module, item) = service::open_item(program, &progress, &item_id, Some(ItemKind::Page))?;
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    service::complete_page(&txn, &state.content, &enrollment, module, item, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ModuleStateChange {
+    state: ModuleState,
+}
+
+/// Lock, open or skip one of a patient's modules (their therapist).
+#[utoipa::path(patch, path = "/api/v1/patients/{id}/modules/{module_id}", tag = "therapist", security(("bearer" = [])),
+    params(("id" = String, Path), ("module_id" = String, Path)), request_body = ModuleStateChange,
+    responses((status = 200), (status = 404, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn set_module_state(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    Path((id, module_id)): Path<(String, String)>,
+    AppJson(body): AppJson<ModuleStateChange>,
+) -> AppResult<StatusCode> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.module_changed", &client).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    if !program.modules.iter().any(|m| m.id == module_id) {
+        return Err(AppError::NotFound);
+    }
+    if body.state == ModuleState::Completed {
+        return Err(AppError::field(
+            "state",
+            "Choose locked, open or skipped; a module is completed by the patient.",
+        ));
+    }
+    let now = state.clock.now();
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    service::set_state(&txn, &enrollment.id, &module_id, body.state, now).await?;
+    let kind = match body.state {
+        ModuleState::Open => "module.opened",
+        ModuleState::Skipped => "module.skipped",
+        _ => "module.locked",
+    };
+    usage::record(&txn, &enrollment, Role::Therapist, UsageEvent::new(kind).module(&module_id), now).await?;
+    txn.commit().await?;
+    Ok(StatusCode::OK)
+}

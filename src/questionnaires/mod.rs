@@ -1,0 +1,7 @@
+//! Questionnaires on the program's schedule (baseline, after a module, end,
+//! follow-up), scored on submit; risk rules raise an urgent notification.
+
+pub(crate) mod routes;
+pub mod service;
+
+pub use routes::{api_routes, page_routes};

@@ -1,0 +1,69 @@
+//! Usage events: an append-only record of what happened, by role, clinic,
+//! team, therapist and pseudonymous patient, never with clinical content.
+//! Written in the same transaction as the action; reports are built on them.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+
+use crate::{
+    accounts::Role,
+    entities::{enrollments, usage_events},
+    error::AppResult,
+    ids,
+};
+
+/// One event, described by its kind (e.g. `diary.entry`) and what it concerns.
+#[derive(Clone, Debug, Default)]
+pub struct UsageEvent<'a> {
+    pub kind: &'a str,
+    pub module_id: Option<&'a str>,
+    pub item_id: Option<&'a str>,
+    pub value: Option<f64>,
+}
+
+impl<'a> UsageEvent<'a> {
+    pub fn new(kind: &'a str) -> Self {
+        UsageEvent { kind, ..Default::default() }
+    }
+
+    pub fn module(mut self, module_id: &'a str) -> Self {
+        self.module_id = Some(module_id);
+        self
+    }
+
+    pub fn item(mut self, item_id: &'a str) -> Self {
+        self.item_id = Some(item_id);
+        self
+    }
+
+    pub fn value(mut self, value: f64) -> Self {
+        self.value = Some(value);
+        self
+    }
+}
+
+/// Records an event about an enrollment, by `role`.
+pub async fn record(
+    db: &impl ConnectionTrait,
+    enrollment: &enrollments::Model,
+    role: Role,
+    event: UsageEvent<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let row = usage_events::ActiveModel {
+        id: Set(ids::new_id()),
+        at: Set(now),
+        clinic_id: Set(Some(enrollment.clinic_id.clone())),
+        team_id: Set(enrollment.team_id.clone()),
+        therapist_id: Set(Some(enrollment.therapist_id.clone())),
+        patient_pseudonym: Set(Some(enrollment.pseudonym.clone())),
+        actor_role: Set(role.as_str().to_string()),
+        kind: Set(event.kind.to_string()),
+        program_id: Set(Some(enrollment.program_id.clone())),
+        module_id: Set(event.module_id.map(str::to_string)),
+        item_id: Set(event.item_id.map(str::to_string)),
+        value: Set(event.value),
+    };
+    usage_events::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
+}
