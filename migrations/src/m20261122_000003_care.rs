@@ -241,7 +241,7 @@ impl MigrationTrait for Migration {
             let mut create = Table::create();
             create.table(Alias::new(table.name));
             for (name, kind, nullable) in table.columns {
-                create.col(&mut column(name, *kind, *nullable));
+                create.col(column(name, *kind, *nullable));
             }
             let mut pk = Index::create();
             for col in table.primary_key {
