@@ -198,3 +198,122 @@ fn content_check_lists_the_programs_and_names_every_problem() {
     assert!(!serve.status.success());
     assert!(String::from_utf8_lossy(&serve.stderr).contains("\"03-nowhere\" does not exist"));
 }
+
+/// Runs a whole account flow against a server logging at debug level and
+/// checks that no password, token, session id or link secret reaches the log.
+#[tokio::test]
+async fn no_secret_ever_reaches_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "a very secret walk in the park";
+    let mut create = icbt(dir.path())
+        .args(["user", "create", "--role", "admin", "--email", "root@clinic.example"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    writeln!(create.stdin.take().unwrap(), "{password}").unwrap();
+    assert!(create.wait().unwrap().success());
+
+    let mut command = icbt(dir.path());
+    command.env("ICBT__LOG__FILTER", "debug").env("ICBT__LOG__FORMAT", "json").arg("serve");
+    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&line);
+            sink.lock().unwrap().push('\n');
+        }
+    });
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let base = loop {
+        let line = lines.next().unwrap().unwrap();
+        if let Some(url) = line.strip_prefix("icbt listening on ") {
+            break url.trim().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    wait_until_ready(&base).await;
+
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": "root@clinic.example", "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_string();
+    let clinic: serde_json::Value = client
+        .post(format!("{base}/api/v1/clinics"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "North"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let staff: serde_json::Value = client
+        .post(format!("{base}/api/v1/staff"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"email": "t@north.example", "name": "T", "role": "therapist", "clinic_id": clinic["id"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let invitation_url = staff["invitation_url"].as_str().unwrap().to_string();
+    let invitation = invitation_url.rsplit('/').next().unwrap().to_string();
+    client.get(format!("{base}/invitations/{invitation}")).send().await.unwrap();
+    let second_password = "another secret for the therapist";
+    let accepted = client
+        .post(format!("{base}/api/v1/invitations/{invitation}/accept"))
+        .json(&serde_json::json!({"password": second_password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 200);
+    // A browser login, for a session cookie.
+    let page = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::accounts::csrf_in(&page).unwrap();
+    let response = client
+        .post(format!("{base}/login"))
+        .form(&[("csrf", csrf.as_str()), ("email", "t@north.example"), ("password", second_password)])
+        .send()
+        .await
+        .unwrap();
+    let session = crate::support::accounts::session_cookie(&response).expect("a session");
+    client.get(format!("{base}/account")).send().await.unwrap();
+    client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": "t@north.example", "password": "wrong password here"}))
+        .send()
+        .await
+        .unwrap();
+
+    let status = terminate_and_wait(&mut child, Duration::from_secs(5));
+    assert!(status.success());
+    let log = log.lock().unwrap().clone();
+    assert!(log.lines().count() > 10, "debug logging was on:\n{log}");
+    for (what, secret) in [
+        ("password", password),
+        ("second password", second_password),
+        ("wrong password", "wrong password here"),
+        ("bearer token", token.as_str()),
+        ("invitation token", invitation.as_str()),
+        ("session id", session.as_str()),
+        ("csrf token", csrf.as_str()),
+    ] {
+        assert!(!log.contains(secret), "the {what} is in the log");
+    }
+}

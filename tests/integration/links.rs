@@ -163,3 +163,111 @@ async fn invitation_mail_survives_an_smtp_outage_sqlite() {
 async fn invitation_mail_survives_an_smtp_outage_postgres() {
     invitation_mail_survives_an_smtp_outage(Backend::Postgres).await;
 }
+
+/// After `mail.max_attempts` failures a message is dead-lettered; an
+/// administrator sees it and queues it again.
+async fn undeliverable_mail_is_dead_lettered_and_retried(backend: Backend) {
+    let port = free_port().to_string();
+    let overrides =
+        [("mail.transport", "smtp"), ("mail.smtp_port", port.as_str()), ("mail.max_attempts", "3")];
+    let Some(app) = TestApp::start_with(backend, &overrides).await else { return };
+    let admin = app.admin().await;
+    let clinic = app.clinic("North").await;
+    let admin_token = app.token(&admin.email).await;
+    invite(&app, &admin_token, &clinic.clinic.id, "noor@north.test").await;
+    let mailer = icbt::mail::Mailer::from_settings(&app.state.settings.mail).unwrap();
+    let mut dead = 0;
+    for _ in 0..3 {
+        dead += icbt::mail::deliver_due(&app.state, &mailer, "w").await.unwrap().dead;
+        app.state.clock.advance(Duration::hours(2));
+    }
+    assert_eq!(dead, 1, "dead after three attempts");
+    let listed: Value = app.api_get(&admin_token, "/api/v1/outbox?status=dead").await.json().await.unwrap();
+    let message = &listed["messages"][0];
+    assert_eq!(message["attempts"], 3);
+    assert!(message["last_error"].as_str().is_some_and(|e| !e.contains("noor@north.test")), "{message}");
+    let id = message["id"].as_str().unwrap();
+    let retried = app.api_post(&admin_token, &format!("/api/v1/outbox/{id}/retry"), json!({})).await;
+    assert_eq!(retried.status(), StatusCode::NO_CONTENT);
+    let smtp = SmtpServer::start(port.parse().unwrap(), &app.dir.path().join("maildir")).await;
+    assert_eq!(icbt::mail::deliver_due(&app.state, &mailer, "w").await.unwrap().sent, 1);
+    assert_eq!(smtp.messages().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeliverable_mail_is_dead_lettered_and_retried_sqlite() {
+    undeliverable_mail_is_dead_lettered_and_retried(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undeliverable_mail_is_dead_lettered_and_retried_postgres() {
+    undeliverable_mail_is_dead_lettered_and_retried(Backend::Postgres).await;
+}
+
+db_test!(
+    async fn account_settings_change_the_password_and_end_sessions(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let email = clinic.therapist.email.clone();
+        let other_device = app.browser_login(&email).await;
+        let browser = app.browser_login(&email).await;
+        let wrong = app
+            .submit_form(
+                &browser,
+                "/account",
+                "/account/password",
+                &[("current_password", "not it at all"), ("new_password", "a fresh long phrase")],
+            )
+            .await;
+        assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let changed = app
+            .submit_form(
+                &browser,
+                "/account",
+                "/account/password",
+                &[("current_password", PASSWORD), ("new_password", "a fresh long phrase")],
+            )
+            .await;
+        assert_eq!(changed.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            browser.get(app.url("/account")).send().await.unwrap().status(),
+            StatusCode::OK,
+            "this browser stays in"
+        );
+        assert_eq!(
+            other_device.get(app.url("/account")).send().await.unwrap().status(),
+            StatusCode::SEE_OTHER,
+            "others are out"
+        );
+        assert_eq!(app.request_token(&email, "a fresh long phrase", None).await.status(), StatusCode::OK);
+
+        let dutch = app.submit_form(&browser, "/account", "/account/language", &[("locale", "nl")]).await;
+        assert_eq!(dutch.status(), StatusCode::SEE_OTHER);
+        let page = browser.get(app.url("/account")).send().await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("<html lang=\"nl\">") && page.contains("Overal uitloggen"),
+            "the chosen language"
+        );
+
+        let out = app.submit_form(&browser, "/account", "/account/sessions/end-all", &[]).await;
+        assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
+    }
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_development_mailbox_shows_mail_only_in_development() {
+    let app = TestApp::start_with(Backend::Sqlite, &[("environment", "development")]).await.unwrap();
+    let admin = app.admin().await;
+    let clinic = app.clinic("North").await;
+    invite(&app, &app.token(&admin.email).await, &clinic.clinic.id, "noor@north.test").await;
+    crate::mail::delivered_to_mailbox(&app, "noor@north.test").await;
+    let list = app.get("/dev/mailbox").await.text().await.unwrap();
+    assert!(list.contains("Your icbt account") && list.contains("noor@north.test"), "{list}");
+    let file = list.split("href=\"/dev/mailbox/").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let message = app.get(&format!("/dev/mailbox/{file}")).await.text().await.unwrap();
+    assert!(message.contains("Subject: Your icbt account"));
+    assert_eq!(app.get("/dev/mailbox/..%2Fetc%2Fpasswd").await.status(), StatusCode::NOT_FOUND);
+
+    let test_env = TestApp::start(Backend::Sqlite).await;
+    assert_eq!(test_env.get("/dev/mailbox").await.status(), StatusCode::NOT_FOUND);
+}

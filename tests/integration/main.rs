@@ -5,6 +5,7 @@
 #[macro_use]
 mod support;
 
+mod access;
 mod admin;
 mod cli;
 mod content;
