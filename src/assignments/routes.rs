@@ -4,6 +4,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -18,8 +19,9 @@ use crate::{
     auth::Principal,
     content::answers::Completeness,
     enrollment::access,
-    error::AppResult,
-    web::{AppJson, ClientInfo},
+    error::{AppError, AppResult},
+    progress,
+    web::{AppForm, AppJson, ClientInfo, CsrfToken},
 };
 
 pub fn api_routes() -> Router<AppState> {
@@ -29,7 +31,51 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/items/{item_id}/answers", post(submit_form))
+}
+
+/// The assignment form: "save for later" keeps a draft, "send" submits.
+async fn submit_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Path(item_id): Path<String>,
+    AppForm(pairs): AppForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let fields = form_fields(&state, &enrollment, &item_id)?;
+    let values = crate::web::fields::answers_from_form(&fields, &pairs);
+    let draft = pairs.iter().any(|(k, v)| k == "intent" && v == "draft");
+    let completeness = if draft { Completeness::Draft } else { Completeness::Final };
+    match service::save(&state, &enrollment, &item_id, &values, completeness).await {
+        Ok(_) => {
+            let saved = if draft { "draft" } else { "submitted" };
+            Ok(Redirect::to(&format!("/items/{item_id}?saved={saved}")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let refused = progress::Refused { values, errors, date: None };
+            progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused), None).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The fields of an item the patient may open.
+pub(crate) fn form_fields(
+    state: &AppState,
+    enrollment: &crate::entities::enrollments::Model,
+    item_id: &str,
+) -> AppResult<Vec<crate::content::model::Field>> {
+    let program = progress::service::program_of(&state.content, enrollment)?;
+    let (_, item) = program
+        .modules
+        .iter()
+        .find_map(|m| m.items.iter().find(|i| i.id == item_id).map(|i| (m, i)))
+        .ok_or(AppError::NotFound)?;
+    match &item.body {
+        crate::content::ItemBody::Form(form) => Ok(form.fields.clone()),
+        crate::content::ItemBody::Page(_) => Err(AppError::NotFound),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! open once their module starts. One entry per diary per day; today's and
 //! yesterday's can be edited.
 
+pub mod charts;
 pub(crate) mod routes;
 pub mod service;
 

@@ -4,6 +4,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
     routing::get,
     Json, Router,
 };
@@ -19,9 +20,9 @@ use crate::{
     content::ItemKind,
     enrollment::access,
     entities::diary_entries,
-    error::AppResult,
+    error::{AppError, AppResult},
     progress::service::{self as progress, Progress},
-    web::{AppJson, ClientInfo},
+    web::{AppForm, AppJson, ClientInfo, CsrfToken},
 };
 
 pub fn api_routes() -> Router<AppState> {
@@ -31,7 +32,29 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/items/{item_id}/entry", axum::routing::post(submit_form))
+}
+
+/// The diary form for today or yesterday.
+async fn submit_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Path(item_id): Path<String>,
+    AppForm(pairs): AppForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let fields = crate::assignments::routes::form_fields(&state, &enrollment, &item_id)?;
+    let values = crate::web::fields::answers_from_form(&fields, &pairs);
+    let date = pairs.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).unwrap_or_default();
+    match service::save_entry(&state, &enrollment, &item_id, &date, &values).await {
+        Ok(_) => Ok(Redirect::to(&format!("/items/{item_id}?saved=entry")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let refused = crate::progress::Refused { values, errors, date: Some(date) };
+            crate::progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused), None).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Deserialize, ToSchema)]

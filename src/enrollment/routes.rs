@@ -32,7 +32,32 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/my-data", get(my_data)).route("/my-data/export.json", get(download))
+}
+
+async fn my_data(
+    State(state): State<AppState>,
+    csrf: crate::web::CsrfToken,
+    principal: Principal,
+) -> AppResult<axum::response::Html<String>> {
+    access::own_enrollment(&state, &principal).await?;
+    let context = crate::web::page::context(Some(&principal), &csrf);
+    state.views.render("patient/my_data.html", principal.lang(), context)
+}
+
+/// The same export as the API, as a file download for the browser.
+async fn download(state: State<AppState>, principal: Principal) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let Json(data) = export(state, principal).await?;
+    let body = serde_json::to_vec_pretty(&data).map_err(|e| crate::error::AppError::Internal(e.into()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"icbt-my-data.json\""),
+        ],
+        body,
+    )
+        .into_response())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -4,6 +4,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -18,8 +19,8 @@ use crate::{
     auth::Principal,
     enrollment::access,
     entities::messages,
-    error::AppResult,
-    web::{AppJson, ClientInfo},
+    error::{AppError, AppResult},
+    web::{page, AppForm, AppJson, ClientInfo, CsrfToken},
 };
 
 pub fn api_routes() -> Router<AppState> {
@@ -30,7 +31,44 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new()
+    Router::new().route("/messages", get(inbox).post(send_form))
+}
+
+async fn inbox(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
+    render_inbox(&state, &csrf, &principal, None, "").await
+}
+
+async fn render_inbox(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    errors: Option<crate::error::FieldErrors>,
+    draft: &str,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(state, principal).await?;
+    let thread: Vec<MessageView> =
+        service::thread(&state.db, &enrollment.id).await?.into_iter().map(MessageView::from).collect();
+    service::mark_read(&state.db, &enrollment.id, Role::Patient, state.clock.now()).await?;
+    let mut context = page::context(Some(principal), csrf);
+    context.insert("messages", &thread);
+    context.insert("draft", draft);
+    let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    context.insert("errors", &errors);
+    Ok((status, state.views.render("patient/messages.html", principal.lang(), context)?).into_response())
+}
+
+async fn send_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    AppForm(form): AppForm<NewMessage>,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    match service::send_from_patient(&state, &enrollment, &principal, &form.body).await {
+        Ok(_) => Ok(Redirect::to("/messages?sent=1").into_response()),
+        Err(AppError::Invalid(errors)) => render_inbox(&state, &csrf, &principal, Some(errors), &form.body).await,
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,7 +1,9 @@
 //! A patient's way through their program: which modules are open, which
 //! items are done, what is hidden; opening and completing modules.
 
+mod pages;
 pub(crate) mod routes;
 pub mod service;
 
-pub use routes::{api_routes, page_routes};
+pub use pages::{render_item, routes as page_routes, Refused};
+pub use routes::api_routes;

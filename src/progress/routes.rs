@@ -31,10 +31,6 @@ pub fn api_routes() -> Router<AppState> {
         .route("/patients/{id}/modules/{module_id}", patch(set_module_state))
 }
 
-pub fn page_routes() -> Router<AppState> {
-    Router::new()
-}
-
 /// The patient's program with module and item states.
 #[utoipa::path(get, path = "/api/v1/me/program", tag = "patient", security(("bearer" = [])),
     responses((status = 200, body = ProgramView), (status = 404, body = crate::error::Problem)))]

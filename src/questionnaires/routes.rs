@@ -4,6 +4,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
@@ -14,8 +15,12 @@ use utoipa::ToSchema;
 
 use super::service;
 use crate::{
-    app::AppState, auth::Principal, enrollment::access, error::AppResult, progress::service as progress,
-    web::AppJson,
+    app::AppState,
+    auth::Principal,
+    enrollment::access,
+    error::{AppError, AppResult},
+    progress::service as progress,
+    web::{page, AppForm, AppJson, CsrfToken},
 };
 
 pub fn api_routes() -> Router<AppState> {
@@ -26,6 +31,122 @@ pub fn api_routes() -> Router<AppState> {
 
 pub fn page_routes() -> Router<AppState> {
     Router::new()
+        .route("/questionnaires", get(list_page))
+        .route("/questionnaires/{id}", get(form_page).post(submit_form))
+}
+
+#[derive(Serialize)]
+struct ScoreRow {
+    title: String,
+    assessment: String,
+    date: String,
+    score: i32,
+    max: i64,
+    band: String,
+    meaning: String,
+}
+
+/// Due questionnaires and the patient's own scores over time, in plain words.
+async fn list_page(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = progress::program_of(&state.content, &enrollment)?;
+    let due: Vec<(String, String, String)> = service::due(&state, &enrollment, program)
+        .await?
+        .iter()
+        .map(|d| (d.questionnaire.id.clone(), d.questionnaire.title.clone(), d.questionnaire.short_title.clone()))
+        .collect();
+    let scores: Vec<ScoreRow> = service::responses(&state.db, &enrollment.id)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            let q = state.content.questionnaire(&r.questionnaire_id)?;
+            let band = crate::content::scoring::band_for(q, r.score.into());
+            Some(ScoreRow {
+                title: q.short_title.clone(),
+                assessment: r.assessment_id.clone(),
+                date: r.submitted_at.format("%Y-%m-%d").to_string(),
+                score: r.score,
+                max: q.max,
+                band: r.band.clone(),
+                meaning: band.map(|b| b.plain.clone()).unwrap_or_default(),
+            })
+        })
+        .collect();
+    let mut context = page::context(Some(&principal), &csrf);
+    context.insert("due", &due);
+    context.insert("scores", &scores);
+    Ok(state.views.render("patient/questionnaires.html", principal.lang(), context)?.into_response())
+}
+
+async fn form_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    render_form(&state, &csrf, &principal, &id, None).await
+}
+
+async fn render_form(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    id: &str,
+    refused: Option<(Map<String, Value>, crate::error::FieldErrors)>,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(state, principal).await?;
+    let program = progress::program_of(&state.content, &enrollment)?;
+    let due = service::due(state, &enrollment, program).await?;
+    let due = due.into_iter().find(|d| d.questionnaire.id == id).ok_or(AppError::NotFound)?;
+    let (values, errors) = refused.unwrap_or_default();
+    let q = due.questionnaire;
+    let items: Vec<Value> = q
+        .items
+        .iter()
+        .map(|item| {
+            let chosen = values.get(&item.id).and_then(|v| v.as_str().map(str::to_string));
+            serde_json::json!({
+                "id": item.id, "text": item.text, "errors": errors.get(&item.id),
+                "options": q.options.iter().map(|o| serde_json::json!({
+                    "value": o.value, "label": o.label, "checked": chosen.as_deref() == Some(o.value.to_string().as_str())
+                })).collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut context = page::context(Some(principal), csrf);
+    context.insert("id", &q.id);
+    context.insert("title", &q.title);
+    context.insert("instructions", &q.instructions);
+    context.insert("items", &items);
+    context.insert("error_count", &errors.len());
+    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    Ok((status, state.views.render("patient/questionnaire.html", principal.lang(), context)?).into_response())
+}
+
+async fn submit_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppForm(pairs): AppForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let values: Map<String, Value> =
+        pairs.into_iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k, Value::String(v))).collect();
+    match service::answer(&state, &enrollment, &id, &values).await {
+        Ok((_, scored)) => {
+            let questionnaire = state.content.questionnaire(&id).ok_or(AppError::NotFound)?;
+            let mut context = page::context(Some(&principal), &csrf);
+            context.insert("title", &questionnaire.title);
+            context.insert("score", &scored.score);
+            context.insert("max", &questionnaire.max);
+            context.insert("meaning", &scored.band.plain);
+            context.insert("risk", &!scored.risks.is_empty());
+            Ok(state.views.render("patient/questionnaire_done.html", principal.lang(), context)?.into_response())
+        }
+        Err(AppError::Invalid(errors)) => render_form(&state, &csrf, &principal, &id, Some((values, errors))).await,
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Serialize, ToSchema)]

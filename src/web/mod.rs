@@ -6,6 +6,7 @@ mod assets;
 mod client;
 mod csrf;
 mod extract;
+pub mod fields;
 mod layers;
 pub mod page;
 mod views;

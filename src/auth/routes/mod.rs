@@ -21,6 +21,7 @@ pub fn api_routes() -> Router<AppState> {
 pub fn landing_page(role: crate::accounts::Role) -> &'static str {
     match role {
         crate::accounts::Role::Admin => "/admin",
+        crate::accounts::Role::Patient => "/home",
         _ => "/account",
     }
 }

@@ -156,3 +156,98 @@ outbox-none = No messages.
 mailbox-title = Development mailbox
 mailbox-intro = In development, e-mail is written here instead of being sent.
 mailbox-empty = No messages yet.
+
+nav-home = Home
+nav-program = My program
+nav-questionnaires = Questionnaires
+nav-messages = Messages
+nav-my-data = My data
+done = done
+to-do = to do
+date = Date
+today = Today
+yesterday = Yesterday
+score = Score
+meaning = What it means
+questionnaire = Questionnaire
+back-home = Back to your home page
+minutes = { $minutes ->
+    [one] about 1 minute
+   *[other] about { $minutes } minutes
+}
+module-number = Module { $number }
+module-locked = not open yet
+module-open = open
+module-completed = completed
+module-skipped = skipped
+kind-page = reading
+kind-assignment = assignment
+kind-diary = diary
+
+home-patient-title = Home
+home-patient-hello = Welcome back
+home-next-step = Your next step
+home-continue = Continue module { $number }, { $module }
+home-finished = You have finished all modules. Well done. Your therapist will talk with you about what comes next.
+home-waiting = There is nothing new for now. Your therapist will open the next module with you.
+home-diaries-today = Your diaries for today
+home-unread = { $count ->
+    [one] You have 1 new message from your therapist
+   *[other] You have { $count } new messages from your therapist
+}
+home-no-unread = No new messages.
+home-write = Write to your therapist
+home-due = { $count ->
+    [one] 1 questionnaire is waiting for you
+   *[other] { $count } questionnaires are waiting for you
+}
+home-none-due = Nothing to fill in right now.
+home-progress = You have finished { $finished } of { $total } modules.
+home-see-program = See all modules
+
+page-mark-done = I have read this
+page-done = You have read this page.
+audio-unsupported = Your browser cannot play this audio.
+audio-download = Download the audio
+audio-transcript = Read the text of the exercise
+
+assignment-send = Send to my therapist
+assignment-save-draft = Save for later
+assignment-done = You have sent this assignment. You can change your answers and send them again.
+saved-draft = Saved. You can continue later.
+saved-submitted = Sent. Your therapist will read it.
+saved-entry = Your diary is saved.
+
+diary-which-day = Which day is this for?
+diary-save = Save diary
+diary-last-days = The last 14 days
+diary-entry = Your entry
+chart-desc = Your scores from { $from } to { $to }; each dot is one day.
+
+questionnaires-due = To fill in
+questionnaires-my-scores = Your scores over time
+questionnaires-no-scores = You have not filled in a questionnaire yet.
+questionnaire-answer-all = Please answer every question; the ones still open are marked.
+questionnaire-send = Send my answers
+questionnaire-thanks = Thank you for filling this in
+questionnaire-your-score = Your score is { $score } out of { $max }.
+questionnaire-risk-note = You told us you have thoughts of being better off dead or of hurting yourself. Your therapist will contact you soon. If you need help right now, call your GP or the emergency number (112). In the Netherlands you can also call 113 Suicide Prevention: 0800-0113.
+questionnaire-back = Back to questionnaires
+
+messages-you = You
+messages-therapist = Your therapist
+messages-feedback = feedback
+messages-none = No messages yet. You can write to your therapist below.
+messages-write = Your message
+messages-hint = Your therapist reads messages on working days. In an emergency, call your GP or 112.
+messages-send = Send
+
+data-what-title = What icbt keeps
+data-what = Your account (e-mail address and language), your treatment program and progress, the assignments, diaries and questionnaires you fill in, and the messages between you and your therapist.
+data-who-title = Who sees it
+data-who = Only your own therapist sees your answers, diaries and messages. Other staff of your clinic see only figures without your name, such as how many patients finished a module.
+data-figures-title = Figures about the treatment
+data-figures = To see whether the treatment is used and helps, icbt counts things like page views and finished modules. These counts use a code instead of your name and never contain what you wrote.
+data-mail-title = E-mail
+data-mail = E-mails from icbt never contain what you wrote. They only say that there is something new, with a link to log in.
+data-download = Download all my data (JSON)

@@ -1,0 +1,229 @@
+//! The patient's pages: home (the one next step), the program, and each item
+//! (reading page, assignment form or diary).
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use chrono::Duration;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::service::{self, ModuleState, Progress};
+use crate::{
+    app::AppState,
+    assignments,
+    auth::Principal,
+    content::{ItemBody, ItemKind},
+    diaries,
+    enrollment::access,
+    entities::enrollments,
+    error::{AppResult, FieldErrors},
+    messages, questionnaires,
+    web::{fields, page, CsrfToken},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/home", get(home))
+        .route("/program", get(program))
+        .route("/items/{item_id}", get(item))
+        .route("/items/{item_id}/done", post(page_done))
+}
+
+#[derive(Serialize)]
+struct NextStep {
+    module_title: String,
+    module_number: usize,
+    item_id: String,
+    item_title: String,
+    minutes: u32,
+}
+
+#[derive(Serialize)]
+struct DiaryToday {
+    id: String,
+    title: String,
+    done: bool,
+}
+
+async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let next = program.modules.iter().enumerate().find_map(|(n, module)| {
+        if progress.module_state(&module.id) != ModuleState::Open {
+            return None;
+        }
+        let item = module
+            .items
+            .iter()
+            .find(|i| i.kind != ItemKind::Diary && progress.can_open(module, i) && !progress.is_done(i))?;
+        Some(NextStep {
+            module_title: module.title.clone(),
+            module_number: n + 1,
+            item_id: item.id.clone(),
+            item_title: item.title.clone(),
+            minutes: item.minutes,
+        })
+    });
+    let today = diaries::service::today(&state);
+    let recent = diaries::service::entries(&state.db, &enrollment.id, None, Some(20)).await?;
+    let diaries: Vec<DiaryToday> = program
+        .modules
+        .iter()
+        .flat_map(|m| m.items.iter().map(move |i| (m, i)))
+        .filter(|(m, i)| i.kind == ItemKind::Diary && progress.can_open(m, i))
+        .map(|(_, i)| DiaryToday {
+            id: i.id.clone(),
+            title: i.title.clone(),
+            done: recent.iter().any(|e| e.diary_id == i.id && e.entry_date == today),
+        })
+        .collect();
+    let unread = messages::service::thread(&state.db, &enrollment.id)
+        .await?
+        .iter()
+        .filter(|m| m.from_role == "therapist" && m.read_at.is_none())
+        .count();
+    let due = questionnaires::service::due(&state, &enrollment, program).await?;
+    let finished = program
+        .modules
+        .iter()
+        .filter(|m| matches!(progress.module_state(&m.id), ModuleState::Completed | ModuleState::Skipped))
+        .count();
+    let mut context = page::context(Some(&principal), &csrf);
+    context.insert("next", &next);
+    context.insert("diaries", &diaries);
+    context.insert("unread", &unread);
+    context.insert("due_count", &due.len());
+    context.insert("finished", &finished);
+    context.insert("total", &program.modules.len());
+    context.insert("percent", &(finished * 100 / program.modules.len().max(1)));
+    context.insert("program_title", &program.title);
+    Ok(state.views.render("patient/home.html", principal.lang(), context)?.into_response())
+}
+
+async fn program(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let mut context = page::context(Some(&principal), &csrf);
+    context.insert("program", &service::program_view(program, &progress));
+    Ok(state.views.render("patient/program.html", principal.lang(), context)?.into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub struct Saved {
+    saved: Option<String>,
+}
+
+async fn item(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Path(item_id): Path<String>,
+    Query(saved): Query<Saved>,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    render_item(&state, &csrf, &principal, &enrollment, &item_id, None, saved.saved.as_deref()).await
+}
+
+/// Input the patient sent that was refused, to show again with the errors.
+pub struct Refused {
+    pub values: Map<String, Value>,
+    pub errors: FieldErrors,
+    pub date: Option<String>,
+}
+
+/// Renders an item page; with `refused`, a 422 showing the patient's input
+/// beside the messages.
+pub async fn render_item(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    enrollment: &enrollments::Model,
+    item_id: &str,
+    refused: Option<Refused>,
+    saved: Option<&str>,
+) -> AppResult<Response> {
+    let program = service::program_of(&state.content, enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let (module, item) = service::open_item(program, &progress, item_id, None)?;
+    if refused.is_none() {
+        service::record_view(&state.db, enrollment, module, item, state.clock.now()).await?;
+    }
+    let mut context = page::context(Some(principal), csrf);
+    context.insert("module", &module.title);
+    context.insert("module_number", &(program.modules.iter().position(|m| m.id == module.id).unwrap_or(0) + 1));
+    context.insert("item_id", &item.id);
+    context.insert("title", &item.title);
+    context.insert("minutes", &item.minutes);
+    context.insert("done", &progress.is_done(item));
+    context.insert("saved", &saved);
+    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let template = match (&item.body, item.kind) {
+        (ItemBody::Page(body), _) => {
+            context.insert("html", &body.html);
+            context.insert("audio", &body.audio.as_ref().map(|a| format!("/media/{}/{a}", program.id)));
+            context.insert("video", &body.video.as_ref().map(|v| format!("/media/{}/{v}", program.id)));
+            context.insert("transcript", &body.audio_transcript);
+            "patient/page.html"
+        }
+        (ItemBody::Form(form), ItemKind::Assignment) => {
+            let (values, errors) = match refused {
+                Some(r) => (r.values, r.errors),
+                None => {
+                    let draft = assignments::service::draft(&state.db, &enrollment.id, &item.id).await?;
+                    (draft.unwrap_or_default(), FieldErrors::new())
+                }
+            };
+            context.insert("intro", &form.intro_html);
+            context.insert("fields", &fields::views(&form.fields, &values, &errors));
+            context.insert("error_count", &errors.len());
+            "patient/assignment.html"
+        }
+        (ItemBody::Form(form), _) => {
+            let today = diaries::service::today(state);
+            let entries = diaries::service::entries(&state.db, &enrollment.id, Some(&item.id), Some(60)).await?;
+            let (values, errors, date) = match refused {
+                Some(r) => (r.values, r.errors, r.date.unwrap_or_else(|| today.to_string())),
+                None => {
+                    let todays = entries.iter().find(|e| e.entry_date == today);
+                    let values = todays.and_then(|e| serde_json::from_str(&e.entry_values).ok()).unwrap_or_default();
+                    (values, FieldErrors::new(), today.to_string())
+                }
+            };
+            context.insert("intro", &form.intro_html);
+            context.insert("fields", &fields::views(&form.fields, &values, &errors));
+            context.insert("error_count", &errors.len());
+            context.insert("date", &date);
+            context.insert("today", &today.to_string());
+            context.insert("yesterday", &(today - Duration::days(1)).to_string());
+            context.insert("history", &diaries::charts::history(form, &entries, today));
+            context.insert("charts", &diaries::charts::charts(form, &entries, today));
+            "patient/diary.html"
+        }
+    };
+    Ok((status, state.views.render(template, principal.lang(), context)?).into_response())
+}
+
+async fn page_done(
+    State(state): State<AppState>,
+    principal: Principal,
+    Path(item_id): Path<String>,
+) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let (module, item) = service::open_item(program, &progress, &item_id, Some(ItemKind::Page))?;
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    service::complete_page(&txn, &state.content, &enrollment, module, item, state.clock.now()).await?;
+    txn.commit().await?;
+    // On to the next thing in the module, or home when the module is done.
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let next = module.items.iter().skip_while(|i| i.id != item.id).skip(1).find(|i| progress.can_open(module, i));
+    Ok(Redirect::to(&next.map_or("/home".to_string(), |i| format!("/items/{}", i.id))).into_response())
+}
