@@ -81,7 +81,8 @@ pub fn charts(form: &Form, entries: &[diary_entries::Model], today: NaiveDate) -
         .iter()
         .filter_map(|id| form.fields.iter().find(|f| &f.id == id))
         .map(|field| {
-            let (min, max) = (field.min.unwrap_or(0.0), field.max.unwrap_or(10.0).max(field.min.unwrap_or(0.0) + 1.0));
+            let (min, max) =
+                (field.min.unwrap_or(0.0), field.max.unwrap_or(10.0).max(field.min.unwrap_or(0.0) + 1.0));
             let mut dots: Vec<Dot> = entries
                 .iter()
                 .filter(|e| e.entry_date >= first && e.entry_date <= today)

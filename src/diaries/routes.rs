@@ -51,7 +51,16 @@ async fn submit_form(
         Ok(_) => Ok(Redirect::to(&format!("/items/{item_id}?saved=entry")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let refused = crate::progress::Refused { values, errors, date: Some(date) };
-            crate::progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused), None).await
+            crate::progress::render_item(
+                &state,
+                &csrf,
+                &principal,
+                &enrollment,
+                &item_id,
+                Some(refused),
+                None,
+            )
+            .await
         }
         Err(other) => Err(other),
     }

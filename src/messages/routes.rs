@@ -66,7 +66,9 @@ async fn send_form(
     let enrollment = access::own_enrollment(&state, &principal).await?;
     match service::send_from_patient(&state, &enrollment, &principal, &form.body).await {
         Ok(_) => Ok(Redirect::to("/messages?sent=1").into_response()),
-        Err(AppError::Invalid(errors)) => render_inbox(&state, &csrf, &principal, Some(errors), &form.body).await,
+        Err(AppError::Invalid(errors)) => {
+            render_inbox(&state, &csrf, &principal, Some(errors), &form.body).await
+        }
         Err(other) => Err(other),
     }
 }

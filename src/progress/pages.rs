@@ -106,7 +106,11 @@ async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Princip
     Ok(state.views.render("patient/home.html", principal.lang(), context)?.into_response())
 }
 
-async fn program(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
+async fn program(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> AppResult<Response> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
     let program = service::program_of(&state.content, &enrollment)?;
     let progress = Progress::load(&state.db, &enrollment.id).await?;
@@ -157,7 +161,8 @@ pub async fn render_item(
     }
     let mut context = page::context(Some(principal), csrf);
     context.insert("module", &module.title);
-    context.insert("module_number", &(program.modules.iter().position(|m| m.id == module.id).unwrap_or(0) + 1));
+    context
+        .insert("module_number", &(program.modules.iter().position(|m| m.id == module.id).unwrap_or(0) + 1));
     context.insert("item_id", &item.id);
     context.insert("title", &item.title);
     context.insert("minutes", &item.minutes);
@@ -187,12 +192,14 @@ pub async fn render_item(
         }
         (ItemBody::Form(form), _) => {
             let today = diaries::service::today(state);
-            let entries = diaries::service::entries(&state.db, &enrollment.id, Some(&item.id), Some(60)).await?;
+            let entries =
+                diaries::service::entries(&state.db, &enrollment.id, Some(&item.id), Some(60)).await?;
             let (values, errors, date) = match refused {
                 Some(r) => (r.values, r.errors, r.date.unwrap_or_else(|| today.to_string())),
                 None => {
                     let todays = entries.iter().find(|e| e.entry_date == today);
-                    let values = todays.and_then(|e| serde_json::from_str(&e.entry_values).ok()).unwrap_or_default();
+                    let values =
+                        todays.and_then(|e| serde_json::from_str(&e.entry_values).ok()).unwrap_or_default();
                     (values, FieldErrors::new(), today.to_string())
                 }
             };
@@ -224,6 +231,7 @@ async fn page_done(
     txn.commit().await?;
     // On to the next thing in the module, or home when the module is done.
     let progress = Progress::load(&state.db, &enrollment.id).await?;
-    let next = module.items.iter().skip_while(|i| i.id != item.id).skip(1).find(|i| progress.can_open(module, i));
+    let next =
+        module.items.iter().skip_while(|i| i.id != item.id).skip(1).find(|i| progress.can_open(module, i));
     Ok(Redirect::to(&next.map_or("/home".to_string(), |i| format!("/items/{}", i.id))).into_response())
 }

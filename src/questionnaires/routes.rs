@@ -47,13 +47,19 @@ struct ScoreRow {
 }
 
 /// Due questionnaires and the patient's own scores over time, in plain words.
-async fn list_page(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
+async fn list_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> AppResult<Response> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
     let program = progress::program_of(&state.content, &enrollment)?;
     let due: Vec<(String, String, String)> = service::due(&state, &enrollment, program)
         .await?
         .iter()
-        .map(|d| (d.questionnaire.id.clone(), d.questionnaire.title.clone(), d.questionnaire.short_title.clone()))
+        .map(|d| {
+            (d.questionnaire.id.clone(), d.questionnaire.title.clone(), d.questionnaire.short_title.clone())
+        })
         .collect();
     let scores: Vec<ScoreRow> = service::responses(&state.db, &enrollment.id)
         .await?
@@ -142,9 +148,14 @@ async fn submit_form(
             context.insert("max", &questionnaire.max);
             context.insert("meaning", &scored.band.plain);
             context.insert("risk", &!scored.risks.is_empty());
-            Ok(state.views.render("patient/questionnaire_done.html", principal.lang(), context)?.into_response())
+            Ok(state
+                .views
+                .render("patient/questionnaire_done.html", principal.lang(), context)?
+                .into_response())
         }
-        Err(AppError::Invalid(errors)) => render_form(&state, &csrf, &principal, &id, Some((values, errors))).await,
+        Err(AppError::Invalid(errors)) => {
+            render_form(&state, &csrf, &principal, &id, Some((values, errors))).await
+        }
         Err(other) => Err(other),
     }
 }

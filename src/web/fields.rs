@@ -83,8 +83,10 @@ fn view(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) 
     };
     let mut rows = Vec::new();
     if field.kind == FieldType::Rows {
-        let filled: Vec<&Map<String, Value>> =
-            value.and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_object).collect()).unwrap_or_default();
+        let filled: Vec<&Map<String, Value>> = value
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_object).collect())
+            .unwrap_or_default();
         let max = field.max_rows.unwrap_or(20);
         let count = (filled.len() + SPARE_ROWS).max(field.min_rows.unwrap_or(1)).min(max.max(filled.len()));
         for n in 0..count {
@@ -93,7 +95,9 @@ fn view(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) 
                 field
                     .columns
                     .iter()
-                    .map(|c| view(c, row.and_then(|r| r.get(&c.id)), errors, &format!("{name}.{}.{}", n + 1, c.id)))
+                    .map(|c| {
+                        view(c, row.and_then(|r| r.get(&c.id)), errors, &format!("{name}.{}.{}", n + 1, c.id))
+                    })
                     .collect(),
             );
         }
@@ -116,7 +120,11 @@ fn view(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) 
         options: field
             .options
             .iter()
-            .map(|o| OptionView { value: o.value.clone(), label: o.label.clone(), checked: chosen.contains(&o.value) })
+            .map(|o| OptionView {
+                value: o.value.clone(),
+                label: o.label.clone(),
+                checked: chosen.contains(&o.value),
+            })
             .collect(),
         points,
         errors: errors.get(name).cloned().unwrap_or_default(),
@@ -132,9 +140,12 @@ pub fn answers_from_form(fields: &[Field], pairs: &[(String, String)]) -> Map<St
     let mut rows: BTreeMap<String, BTreeMap<usize, Map<String, Value>>> = BTreeMap::new();
     for (key, value) in pairs {
         if let Some((field_id, rest)) = key.split_once('.') {
-            let Some(field) = fields.iter().find(|f| f.id == field_id && f.kind == FieldType::Rows) else { continue };
+            let Some(field) = fields.iter().find(|f| f.id == field_id && f.kind == FieldType::Rows) else {
+                continue;
+            };
             let Some((row, column)) = rest.split_once('.') else { continue };
-            let (Ok(row), Some(column_def)) = (row.parse::<usize>(), field.columns.iter().find(|c| c.id == column))
+            let (Ok(row), Some(column_def)) =
+                (row.parse::<usize>(), field.columns.iter().find(|c| c.id == column))
             else {
                 continue;
             };

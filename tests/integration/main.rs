@@ -7,6 +7,7 @@ mod support;
 
 mod access;
 mod admin;
+mod browser_patient;
 mod cli;
 mod content;
 mod foundation;

@@ -76,6 +76,7 @@ recovery-enabled = Two-step login is on.
 recovery-intro = Keep these codes somewhere safe. Each one lets you log in once if you lose your phone. They are shown only now.
 recovery-continue = I have saved them; continue
 invitation-title = Welcome, {$name}
+invitation-title-anonymous = Welcome to icbt
 invitation-intro = Choose a password for your icbt account. You will use it with your e-mail address to log in.
 set-password-title = Choose a new password
 set-password-submit = Save password

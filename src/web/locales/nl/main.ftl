@@ -76,6 +76,7 @@ recovery-enabled = Tweestapsinloggen staat aan.
 recovery-intro = Bewaar deze codes op een veilige plek. Met elke code kun je één keer inloggen als je je telefoon kwijt bent. Je ziet ze alleen nu.
 recovery-continue = Ik heb ze bewaard; verder
 invitation-title = Welkom, {$name}
+invitation-title-anonymous = Welkom bij icbt
 invitation-intro = Kies een wachtwoord voor je icbt-account. Daarmee log je samen met je e-mailadres in.
 set-password-title = Kies een nieuw wachtwoord
 set-password-submit = Wachtwoord opslaan
@@ -156,3 +157,98 @@ outbox-none = Geen berichten.
 mailbox-title = Ontwikkel-mailbox
 mailbox-intro = Tijdens ontwikkeling wordt e-mail hier bewaard in plaats van verstuurd.
 mailbox-empty = Nog geen berichten.
+
+nav-home = Start
+nav-program = Mijn programma
+nav-questionnaires = Vragenlijsten
+nav-messages = Berichten
+nav-my-data = Mijn gegevens
+done = klaar
+to-do = nog doen
+date = Datum
+today = Vandaag
+yesterday = Gisteren
+score = Score
+meaning = Wat het betekent
+questionnaire = Vragenlijst
+back-home = Terug naar je startpagina
+minutes = { $minutes ->
+    [one] ongeveer 1 minuut
+   *[other] ongeveer { $minutes } minuten
+}
+module-number = Module { $number }
+module-locked = nog niet open
+module-open = open
+module-completed = afgerond
+module-skipped = overgeslagen
+kind-page = lezen
+kind-assignment = opdracht
+kind-diary = dagboek
+
+home-patient-title = Start
+home-patient-hello = Fijn dat je er weer bent
+home-next-step = Je volgende stap
+home-continue = Ga verder met module { $number }, { $module }
+home-finished = Je hebt alle modules afgerond. Goed gedaan! Je behandelaar praat met je over wat er nu komt.
+home-waiting = Er is nu niets nieuws. Je behandelaar zet samen met jou de volgende module open.
+home-diaries-today = Je dagboeken voor vandaag
+home-unread = { $count ->
+    [one] Je hebt 1 nieuw bericht van je behandelaar
+   *[other] Je hebt { $count } nieuwe berichten van je behandelaar
+}
+home-no-unread = Geen nieuwe berichten.
+home-write = Schrijf je behandelaar
+home-due = { $count ->
+    [one] Er staat 1 vragenlijst voor je klaar
+   *[other] Er staan { $count } vragenlijsten voor je klaar
+}
+home-none-due = Je hoeft nu niets in te vullen.
+home-progress = Je hebt { $finished } van de { $total } modules afgerond.
+home-see-program = Bekijk alle modules
+
+page-mark-done = Ik heb dit gelezen
+page-done = Je hebt deze pagina gelezen.
+audio-unsupported = Je browser kan dit geluid niet afspelen.
+audio-download = Download het geluid
+audio-transcript = Lees de tekst van de oefening
+
+assignment-send = Stuur naar mijn behandelaar
+assignment-save-draft = Bewaar voor later
+assignment-done = Je hebt deze opdracht verstuurd. Je kunt je antwoorden nog aanpassen en opnieuw versturen.
+saved-draft = Bewaard. Je kunt later verder.
+saved-submitted = Verstuurd. Je behandelaar gaat het lezen.
+saved-entry = Je dagboek is bewaard.
+
+diary-which-day = Voor welke dag is dit?
+diary-save = Dagboek opslaan
+diary-last-days = De laatste 14 dagen
+diary-entry = Wat je invulde
+chart-desc = Je scores van { $from } tot en met { $to }; elke stip is één dag.
+
+questionnaires-due = In te vullen
+questionnaires-my-scores = Je scores door de tijd
+questionnaires-no-scores = Je hebt nog geen vragenlijst ingevuld.
+questionnaire-answer-all = Beantwoord alle vragen. De vragen die nog open zijn, zijn gemarkeerd.
+questionnaire-send = Stuur mijn antwoorden
+questionnaire-thanks = Bedankt voor het invullen
+questionnaire-your-score = Je score is { $score } van de { $max }.
+questionnaire-risk-note = Je gaf aan dat je denkt dat je beter dood kunt zijn, of dat je denkt aan jezelf pijn doen. Je behandelaar neemt snel contact met je op. Heb je nu meteen hulp nodig? Bel dan je huisarts of het alarmnummer 112. Je kunt ook bellen met 113 Zelfmoordpreventie: 0800-0113.
+questionnaire-back = Terug naar vragenlijsten
+
+messages-you = Jij
+messages-therapist = Je behandelaar
+messages-feedback = feedback
+messages-none = Nog geen berichten. Je kunt hieronder je behandelaar schrijven.
+messages-write = Je bericht
+messages-hint = Je behandelaar leest berichten op werkdagen. Bel bij nood je huisarts of 112.
+messages-send = Versturen
+
+data-what-title = Wat icbt bewaart
+data-what = Je account (e-mailadres en taal), je behandelprogramma en je voortgang, de opdrachten, dagboeken en vragenlijsten die je invult, en de berichten tussen jou en je behandelaar.
+data-who-title = Wie het ziet
+data-who = Alleen je eigen behandelaar ziet je antwoorden, dagboeken en berichten. Andere medewerkers van je instelling zien alleen cijfers zonder je naam, zoals hoeveel patiënten een module hebben afgerond.
+data-figures-title = Cijfers over de behandeling
+data-figures = icbt telt bijvoorbeeld hoe vaak pagina's bekeken worden en hoeveel modules afgerond zijn. Zo zien we of de behandeling gebruikt wordt en helpt. Bij het tellen gebruiken we een code in plaats van je naam. Wat je schreef, zit er nooit in.
+data-mail-title = E-mail
+data-mail = E-mails van icbt bevatten nooit wat je schreef. Er staat alleen in dat er iets nieuws is, met een link om in te loggen.
+data-download = Download al mijn gegevens (JSON)

@@ -1,0 +1,99 @@
+//! A patient's first week in a real headless Chromium: from the invitation
+//! link to reading feedback, each page checked with axe-core.
+
+use fantoccini::Locator;
+use serde_json::{json, Value};
+
+use crate::support::{browser::Browser, Backend, TestApp};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
+    let Some(mut browser) = Browser::start("patient-walk").await else { return };
+    let app = TestApp::start(Backend::Sqlite).await;
+    let clinic = app.clinic("North").await;
+    let therapist = app.token(&clinic.therapist.email).await;
+    let enrolled: Value = app
+        .api_post(
+            &therapist,
+            "/api/v1/patients",
+            json!({
+                "email": "anna@north.test", "case_code": "P-001", "program": "chronic-pain",
+                "feedback_cadence": "weekly", "feedback_weekday": "thu"
+            }),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let invitation = enrolled["invitation_url"].as_str().unwrap();
+    let patient_id = enrolled["id"].as_str().unwrap();
+
+    // Set a password from the invitation link.
+    browser.visit(invitation, "invitation").await;
+    browser.fill("#password", "short").await;
+    browser.submit("button[type=submit]", "weak-password").await;
+    assert!(browser.text().await.contains("at least 12"), "the reason is shown");
+    browser.fill("#password", "sunny walks by the river").await;
+    browser.submit("button[type=submit]", "home").await;
+    assert_eq!(browser.path().await, "/home");
+    assert!(browser.text().await.contains("Continue module 1"));
+
+    // Read a page and mark it done.
+    browser.submit(".next-step a", "first-page").await;
+    assert_eq!(browser.path().await, "/items/pain-welcome");
+    browser.submit("form[action$='/done'] button", "second-page").await;
+    browser.submit("form[action$='/done'] button", "assignment").await;
+    assert_eq!(browser.path().await, "/items/pain-my-goals");
+
+    // The assignment: sent empty first, then filled in.
+    browser.submit("button[value=submit]", "assignment-errors").await;
+    let text = browser.text().await;
+    assert!(text.contains("Some fields need attention") && text.contains("Please fill this in"), "{text}");
+    browser.click("input[name=areas]").await;
+    browser.fill("#f-goal_1", "Walk to the market on Saturday").await;
+    browser.click("input[name=goal_1_importance][value='8']").await;
+    browser.fill("#f-goal_1_first_step", "Walk to the corner and back").await;
+    browser.click("input[name=goal_1_confidence][value='6']").await;
+    browser.submit("button[value=submit]", "assignment-sent").await;
+    assert!(browser.text().await.contains("Sent. Your therapist will read it."));
+
+    // Today's pain diary.
+    browser.visit(&app.url("/items/pain-level-diary"), "diary").await;
+    browser.click("input[name=pain][value='6']").await;
+    browser.click("input[name=interference][value='4']").await;
+    browser.submit("form[action$='/entry'] button[type=submit]", "diary-saved").await;
+    assert!(browser.text().await.contains("Your diary is saved."));
+    let chart = browser.client.find(Locator::Css("svg.line-chart circle")).await;
+    assert!(chart.is_ok(), "today's value is on the chart");
+
+    // The baseline questionnaires: PHQ-9 first.
+    browser.visit(&app.url("/questionnaires"), "questionnaires").await;
+    browser.submit("a[href='/questionnaires/phq-9']", "phq-9").await;
+    for n in 1..=9 {
+        browser.click(&format!("input[name=phq9-{n}][value='{}']", if n == 9 { 0 } else { 1 })).await;
+    }
+    browser.submit("form[action='/questionnaires/phq-9'] button", "phq-9-score").await;
+    assert!(browser.text().await.contains("Your score is 8 out of 27."));
+
+    // A message to the therapist, and the feedback that comes back.
+    browser.visit(&app.url("/messages"), "inbox").await;
+    browser.fill("#body", "The walk to the corner went well.").await;
+    browser.submit("form[action='/messages'] button", "message-sent").await;
+    let feedback = app
+        .api_post(
+            &therapist,
+            &format!("/api/v1/patients/{patient_id}/feedback"),
+            json!({"body": "Well done on that first walk!"}),
+        )
+        .await;
+    assert_eq!(feedback.status(), 201);
+    browser.visit(&app.url("/home"), "home-with-feedback").await;
+    assert!(browser.text().await.contains("1 new message"));
+    browser.visit(&app.url("/messages"), "feedback").await;
+    let text = browser.text().await;
+    assert!(text.contains("Well done on that first walk!") && text.contains("feedback"), "{text}");
+
+    browser.visit(&app.url("/program"), "program").await;
+    browser.visit(&app.url("/my-data"), "my-data").await;
+    browser.close().await;
+}
