@@ -95,5 +95,17 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
 
     browser.visit(&app.url("/program"), "program").await;
     browser.visit(&app.url("/my-data"), "my-data").await;
+
+    // On a 360 px wide phone nothing needs sideways scrolling.
+    browser.client.set_window_size(360, 800).await.unwrap();
+    for path in ["/home", "/items/pain-activity-diary", "/questionnaires/gad-7", "/messages"] {
+        browser.visit(&app.url(path), &format!("phone{}", path.replace('/', "-"))).await;
+        let overflow = browser
+            .client
+            .execute("return document.documentElement.scrollWidth - window.innerWidth", vec![])
+            .await
+            .unwrap();
+        assert!(overflow.as_i64().unwrap_or(1) <= 0, "{path} scrolls sideways by {overflow} px at 360 px");
+    }
     browser.close().await;
 }

@@ -15,4 +15,5 @@ mod links;
 mod login;
 mod mail;
 mod patient_api;
+mod patient_pages;
 mod two_factor;
