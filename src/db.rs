@@ -17,9 +17,14 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
                 .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", dir.display())))?;
         }
     }
+    // SQLite has one writer at a time, and a deferred transaction that reads
+    // before it writes fails at once (SQLITE_BUSY) when another connection
+    // holds the write lock, whatever the busy timeout. One connection queues
+    // every statement in order instead; SQLite answers in microseconds.
+    let max_connections = if sqlite_file(&settings.url).is_some() { 1 } else { settings.max_connections };
     let mut options = ConnectOptions::new(settings.url.clone());
     options
-        .max_connections(settings.max_connections)
+        .max_connections(max_connections)
         .min_connections(1)
         .connect_timeout(std::time::Duration::from_secs(5))
         .acquire_timeout(std::time::Duration::from_secs(10))

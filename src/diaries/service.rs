@@ -2,8 +2,8 @@
 
 use chrono::{Duration, NaiveDate};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    sea_query::OnConflict, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde_json::{Map, Value};
 
@@ -58,41 +58,53 @@ pub async fn save_entry(
     let body = serde_json::to_string(&clean).map_err(|e| AppError::Internal(e.into()))?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
-    let existing = diary_entries::Entity::find()
-        .filter(diary_entries::Column::EnrollmentId.eq(&enrollment.id))
-        .filter(diary_entries::Column::DiaryId.eq(diary_id))
-        .filter(diary_entries::Column::EntryDate.eq(date))
-        .one(&txn)
+    // Insert-or-nothing first, so two posts for the same day at once never
+    // make two entries; the loser of the race updates the winner's row.
+    let id = ids::new_id();
+    let row = diary_entries::ActiveModel {
+        id: Set(id.clone()),
+        enrollment_id: Set(enrollment.id.clone()),
+        diary_id: Set(diary_id.to_string()),
+        entry_date: Set(date),
+        content_version: Set(state.content.version.clone()),
+        entry_values: Set(body.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        reviewed_at: Set(None),
+    };
+    let inserted = diary_entries::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([
+                diary_entries::Column::EnrollmentId,
+                diary_entries::Column::DiaryId,
+                diary_entries::Column::EntryDate,
+            ])
+            .do_nothing()
+            .to_owned(),
+        )
+        .exec_without_returning(&txn)
         .await?;
-    let saved = match existing {
-        Some(entry) => {
-            diary_entries::Entity::update_many()
-                .col_expr(diary_entries::Column::EntryValues, body.into())
-                .col_expr(diary_entries::Column::UpdatedAt, now.into())
-                .col_expr(diary_entries::Column::ContentVersion, state.content.version.clone().into())
-                .filter(diary_entries::Column::Id.eq(&entry.id))
-                .exec(&txn)
-                .await?;
-            Saved::Updated(entry.id)
-        }
-        None => {
-            let row = diary_entries::ActiveModel {
-                id: Set(ids::new_id()),
-                enrollment_id: Set(enrollment.id.clone()),
-                diary_id: Set(diary_id.to_string()),
-                entry_date: Set(date),
-                content_version: Set(state.content.version.clone()),
-                entry_values: Set(body),
-                created_at: Set(now),
-                updated_at: Set(now),
-                reviewed_at: Set(None),
-            };
-            let id = diary_entries::Entity::insert(row).exec_with_returning(&txn).await?.id;
-            let event = UsageEvent::new("diary.entry").module(&module.id).item(diary_id);
-            usage::record(&txn, enrollment, Role::Patient, event, now).await?;
-            digests::notify(&txn, enrollment, NotificationKind::DiaryEntry, Some(diary_id), now).await?;
-            Saved::Created(id)
-        }
+    let saved = if inserted == 1 {
+        let event = UsageEvent::new("diary.entry").module(&module.id).item(diary_id);
+        usage::record(&txn, enrollment, Role::Patient, event, now).await?;
+        digests::notify(&txn, enrollment, NotificationKind::DiaryEntry, Some(diary_id), now).await?;
+        Saved::Created(id)
+    } else {
+        let entry = diary_entries::Entity::find()
+            .filter(diary_entries::Column::EnrollmentId.eq(&enrollment.id))
+            .filter(diary_entries::Column::DiaryId.eq(diary_id))
+            .filter(diary_entries::Column::EntryDate.eq(date))
+            .one(&txn)
+            .await?
+            .ok_or(AppError::Conflict("the diary entry changed while saving; try again".into()))?;
+        diary_entries::Entity::update_many()
+            .col_expr(diary_entries::Column::EntryValues, body.into())
+            .col_expr(diary_entries::Column::UpdatedAt, now.into())
+            .col_expr(diary_entries::Column::ContentVersion, state.content.version.clone().into())
+            .filter(diary_entries::Column::Id.eq(&entry.id))
+            .exec(&txn)
+            .await?;
+        Saved::Updated(entry.id)
     };
     enrollment::service::touch(&txn, &enrollment.id, now).await?;
     txn.commit().await?;

@@ -295,3 +295,25 @@ db_test!(
         assert_eq!(record["feedback_weekday"], "thu");
     }
 );
+
+db_test!(
+    async fn simultaneous_posts_for_one_day_make_one_entry(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let patient = app.patient(&clinic.therapist.email, "p1@north.test", "chronic-pain").await;
+        let today = icbt::diaries::service::today(&app.state).to_string();
+        let posts = (0..8).map(|n| {
+            app.api_post(
+                &patient.token,
+                "/api/v1/me/diaries/pain-level-diary/entries",
+                json!({"date": today, "values": {"pain": n % 11, "interference": 2}}),
+            )
+        });
+        let statuses: Vec<StatusCode> =
+            futures_util::future::join_all(posts).await.iter().map(|r| r.status()).collect();
+        assert_eq!(statuses.iter().filter(|s| **s == StatusCode::CREATED).count(), 1, "{statuses:?}");
+        assert!(statuses.iter().all(|s| s.is_success()), "{statuses:?}");
+        let entries =
+            json_of(app.api_get(&patient.token, "/api/v1/me/diaries/pain-level-diary/entries").await).await;
+        assert_eq!(entries["entries"].as_array().unwrap().len(), 1);
+    }
+);
