@@ -34,7 +34,7 @@ pub enum AppError {
     Gone,
     #[error("payload too large")]
     PayloadTooLarge,
-    #[error("invalid input")]
+    #[error("invalid input: {}", describe(.0))]
     Invalid(FieldErrors),
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -139,3 +139,8 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// `field: message; field: message`, for errors shown outside a response.
+fn describe(errors: &FieldErrors) -> String {
+    errors.iter().map(|(field, messages)| format!("{field}: {}", messages.join(" "))).collect::<Vec<_>>().join("; ")
+}

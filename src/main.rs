@@ -199,14 +199,7 @@ async fn create_user(settings: Settings, role: Role, email: &str, name: &str) ->
         NewUser { email, name, role, clinic_id: None, team_id: None, password_hash: Some(hash) },
         state.clock.now(),
     )
-    .await
-    .map_err(|e| match e {
-        icbt::error::AppError::Invalid(fields) => anyhow::anyhow!(
-            "{}",
-            fields.iter().map(|(f, m)| format!("{f}: {}", m.join(" "))).collect::<Vec<_>>().join("; ")
-        ),
-        other => other.into(),
-    })?;
+    .await?;
     println!("created {} {} ({})", role, user.email, user.id);
     Ok(())
 }

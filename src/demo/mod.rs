@@ -1,11 +1,13 @@
 //! Demo data for `icbt serve --demo`: a clinic with an administrator, a
-//! therapist and a manager. Idempotent: a second start finds and reuses them.
+//! therapist, a manager and one patient. Idempotent: a second start finds and reuses them.
 
 use crate::{
     accounts::{service as accounts, service::NewUser, Role},
     app::AppState,
-    auth::password::hash_password,
+    auth::{self, password::hash_password, Credential, Principal},
+    enrollment::{self, service::NewEnrollment},
     error::AppResult,
+    web::ClientInfo,
 };
 
 pub const CLINIC_NAME: &str = "Demo clinic";
@@ -20,7 +22,7 @@ pub struct DemoLogin {
 
 /// Well-known passwords are acceptable only because demo data is refused in
 /// production.
-pub const LOGINS: [DemoLogin; 3] = [
+pub const LOGINS: [DemoLogin; 4] = [
     DemoLogin { role: Role::Admin, email: "admin@demo.example.org", password: "demo-admin-passphrase" },
     DemoLogin {
         role: Role::Therapist,
@@ -28,6 +30,7 @@ pub const LOGINS: [DemoLogin; 3] = [
         password: "demo-therapist-passphrase",
     },
     DemoLogin { role: Role::Manager, email: "manager@demo.example.org", password: "demo-manager-passphrase" },
+    DemoLogin { role: Role::Patient, email: "patient@demo.example.org", password: "demo-sunny-walks" },
 ];
 
 /// Creates whatever of the demo clinic is missing.
@@ -42,7 +45,7 @@ pub async fn ensure_demo_clinic(state: &AppState) -> AppResult<()> {
         Some(team) => team,
         None => accounts::create_team(db, &clinic.id, TEAM_NAME, now).await?,
     };
-    for login in &LOGINS {
+    for login in LOGINS.iter().filter(|l| l.role != Role::Patient) {
         if accounts::find_user_by_email(db, login.email).await?.is_some() {
             continue;
         }
@@ -66,5 +69,29 @@ pub async fn ensure_demo_clinic(state: &AppState) -> AppResult<()> {
         };
         accounts::create_user(db, new, now).await?;
     }
+    ensure_demo_patient(state).await
+}
+
+/// A patient of the demo therapist in the chronic-pain program, enrolled the
+/// way a therapist would, with the invitation already accepted.
+async fn ensure_demo_patient(state: &AppState) -> AppResult<()> {
+    let Some(login) = LOGINS.iter().find(|l| l.role == Role::Patient) else { return Ok(()) };
+    if accounts::find_user_by_email(&state.db, login.email).await?.is_some() {
+        return Ok(());
+    }
+    let Some(therapist) = accounts::find_user_by_email(&state.db, LOGINS[1].email).await? else { return Ok(()) };
+    let principal = Principal { role: Role::Therapist, credential: Credential::Session(String::new()), user: therapist };
+    let new = NewEnrollment {
+        email: login.email.to_string(),
+        case_code: "DEMO-001".into(),
+        program: "chronic-pain".into(),
+        feedback_cadence: "weekly".into(),
+        feedback_weekday: "thu".into(),
+        name: Some("Anna".into()),
+        auto_unlock: Some(true),
+    };
+    let (_, url) = enrollment::service::enroll(state, &principal, new, &ClientInfo::default()).await?;
+    let secret = url.rsplit('/').next().unwrap_or_default().to_string();
+    auth::service::accept_invitation(state, &secret, login.password, &ClientInfo::default()).await?;
     Ok(())
 }

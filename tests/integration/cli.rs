@@ -121,7 +121,7 @@ async fn serve_on_sqlite_becomes_ready_and_stops_cleanly_on_sigterm() {
     // A second start on the migrated database with --demo is idempotent.
     serve_and_stop(dir.path(), None).await;
     let users = count_users(&format!("sqlite://{}/data/icbt.db", dir.path().display())).await;
-    assert_eq!(users, 3, "admin, therapist and manager, once");
+    assert_eq!(users, 4, "admin, therapist, manager and a patient, once");
 }
 
 #[tokio::test]
@@ -130,7 +130,7 @@ async fn serve_on_postgres_becomes_ready_and_stops_cleanly_on_sigterm() {
     let Some(db) = database::fresh_postgres(dir.path()).await else { return };
     serve_and_stop(dir.path(), Some(&db.url)).await;
     serve_and_stop(dir.path(), Some(&db.url)).await;
-    assert_eq!(count_users(&db.url).await, 3);
+    assert_eq!(count_users(&db.url).await, 4);
 }
 
 async fn count_users(url: &str) -> u64 {
