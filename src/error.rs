@@ -142,5 +142,9 @@ pub type AppResult<T> = Result<T, AppError>;
 
 /// `field: message; field: message`, for errors shown outside a response.
 fn describe(errors: &FieldErrors) -> String {
-    errors.iter().map(|(field, messages)| format!("{field}: {}", messages.join(" "))).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|(field, messages)| format!("{field}: {}", messages.join(" ")))
+        .collect::<Vec<_>>()
+        .join("; ")
 }

@@ -79,8 +79,11 @@ async fn ensure_demo_patient(state: &AppState) -> AppResult<()> {
     if accounts::find_user_by_email(&state.db, login.email).await?.is_some() {
         return Ok(());
     }
-    let Some(therapist) = accounts::find_user_by_email(&state.db, LOGINS[1].email).await? else { return Ok(()) };
-    let principal = Principal { role: Role::Therapist, credential: Credential::Session(String::new()), user: therapist };
+    let Some(therapist) = accounts::find_user_by_email(&state.db, LOGINS[1].email).await? else {
+        return Ok(());
+    };
+    let principal =
+        Principal { role: Role::Therapist, credential: Credential::Session(String::new()), user: therapist };
     let new = NewEnrollment {
         email: login.email.to_string(),
         case_code: "DEMO-001".into(),

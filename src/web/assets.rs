@@ -1,5 +1,5 @@
 //! Static assets, built into the binary and served with long cache lifetimes;
-//! links carry `?v=ASSET_VERSION` so a new build is fetched at once.
+//! links carry `?v=<hash of the assets>` so a changed asset is fetched at once.
 
 use axum::{
     extract::Path,
@@ -11,12 +11,25 @@ use axum::{
 
 use crate::app::AppState;
 
-const ASSETS: &[(&str, &str, &str)] =
-    &[("app.css", "text/css; charset=utf-8", include_str!("static/app.css"))];
+const ASSETS: &[(&str, &str, &str)] = &[
+    ("app.css", "text/css; charset=utf-8", include_str!("static/app.css")),
+    ("autosave.js", "text/javascript; charset=utf-8", include_str!("static/autosave.js")),
+];
 
-/// Changes whenever the crate version changes; good enough for cache busting
-/// because assets ship inside the binary.
-pub const ASSET_VERSION: &str = env!("CARGO_PKG_VERSION");
+/// A hash of every asset: links carry it, so a changed asset is fetched anew
+/// although each one is cached "immutable" for a year.
+pub fn asset_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for (name, _, body) in ASSETS {
+            hasher.update(name.as_bytes());
+            hasher.update(body.as_bytes());
+        }
+        hex::encode(&hasher.finalize()[..5])
+    })
+}
 
 pub fn asset_routes() -> Router<AppState> {
     Router::new().route("/static/{file}", get(asset))

@@ -11,7 +11,7 @@ mod layers;
 pub mod page;
 mod views;
 
-pub use assets::{asset_routes, ASSET_VERSION};
+pub use assets::{asset_routes, asset_version};
 pub use client::ClientInfo;
 pub use csrf::{csrf_protect, set_csrf_cookie, CsrfToken, CSRF_COOKIE, CSRF_FIELD};
 pub use extract::{AppForm, AppJson};

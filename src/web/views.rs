@@ -88,7 +88,7 @@ impl Views {
     /// always available to templates.
     pub fn render(&self, template: &str, lang: Lang, mut context: Context) -> AppResult<Html<String>> {
         context.insert("lang", lang.code());
-        context.insert("asset_version", super::ASSET_VERSION);
+        context.insert("asset_version", super::asset_version());
         self.tera
             .render(template, &context)
             .map(Html)
@@ -179,6 +179,21 @@ mod tests {
     fn accept_language_picks_the_first_supported() {
         assert_eq!(Lang::from_accept_language("de-DE,nl;q=0.8,en;q=0.5"), Lang::Nl);
         assert_eq!(Lang::from_accept_language("fr"), Lang::En);
+    }
+
+    /// Every message exists in English and in Dutch.
+    #[test]
+    fn both_languages_have_every_message() {
+        let keys = |text: &str| -> std::collections::BTreeSet<String> {
+            text.lines()
+                .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim().to_string()))
+                .filter(|k| !k.is_empty() && !k.starts_with(['#', ' ', '*', '[']))
+                .collect()
+        };
+        let en = keys(include_str!("locales/en/main.ftl"));
+        let nl = keys(include_str!("locales/nl/main.ftl"));
+        assert_eq!(en.difference(&nl).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in Dutch");
+        assert_eq!(nl.difference(&en).collect::<Vec<_>>(), Vec::<&String>::new(), "missing in English");
     }
 
     #[test]

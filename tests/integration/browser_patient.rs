@@ -49,6 +49,9 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
     browser.submit("button[value=submit]", "assignment-errors").await;
     let text = browser.text().await;
     assert!(text.contains("Some fields need attention") && text.contains("Please fill this in"), "{text}");
+    // With script on, what the patient types is saved as a draft on its own.
+    browser.fill("#f-stopped_doing", "Long walks with the dog").await;
+    crate::browser_patient::wait_for_draft(&app, "Long walks with the dog").await;
     browser.click("input[name=areas]").await;
     browser.fill("#f-goal_1", "Walk to the market on Saturday").await;
     browser.click("input[name=goal_1_importance][value='8']").await;
@@ -108,4 +111,22 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
         assert!(overflow.as_i64().unwrap_or(1) <= 0, "{path} scrolls sideways by {overflow} px at 360 px");
     }
     browser.close().await;
+}
+
+/// Waits (bounded) until the autosave script has stored a draft holding `text`.
+pub async fn wait_for_draft(app: &TestApp, text: &str) {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let drafts = icbt::entities::submissions::Entity::find()
+            .filter(icbt::entities::submissions::Column::Status.eq("draft"))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        if drafts.iter().any(|d| d.answers.contains(text)) {
+            return;
+        }
+        assert!(std::time::Instant::now() < deadline, "autosave never stored the draft");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }

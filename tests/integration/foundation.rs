@@ -41,7 +41,7 @@ db_test!(
         let html = dutch.text().await.unwrap();
         assert!(html.contains("<html lang=\"nl\">") && html.contains("Inloggen"), "{html}");
 
-        let css = app.get(&format!("/static/app.css?v={}", icbt::web::ASSET_VERSION)).await;
+        let css = app.get(&format!("/static/app.css?v={}", icbt::web::asset_version())).await;
         assert_eq!(css.status(), StatusCode::OK);
         assert!(css.headers()[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
     }

@@ -218,6 +218,8 @@ assignment-done = You have sent this assignment. You can change your answers and
 saved-draft = Saved. You can continue later.
 saved-submitted = Sent. Your therapist will read it.
 saved-entry = Your diary is saved.
+autosave-saved = Your answers are saved as a draft.
+autosave-not-saved = Your answers could not be saved just now; they are still on this page.
 
 diary-which-day = Which day is this for?
 diary-save = Save diary

@@ -19,6 +19,8 @@ error-not-found-help = De pagina is misschien verplaatst, of je hebt er geen toe
 error-server-help = Probeer het over een moment opnieuw. Blijft het gebeuren, neem dan contact op met je instelling.
 error-back-home = Terug naar de startpagina
 
+autosave-saved = Je antwoorden zijn bewaard als concept.
+autosave-not-saved = Je antwoorden konden nu niet worden bewaard; ze staan nog op deze pagina.
 mail-greeting = Hallo {$name},
 mail-greeting-anonymous = Hallo,
 mail-invitation-subject = Je icbt-account
