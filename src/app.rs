@@ -16,7 +16,7 @@ use tower_http::{
 };
 
 use crate::{
-    accounts, assignments, audit, auth,
+    accounts, assignments, audit, auth, caseload,
     clock::Clock,
     config::Settings,
     content::{self, Catalogue},
@@ -71,7 +71,8 @@ pub fn router(state: AppState) -> Router {
         .merge(assignments::api_routes())
         .merge(diaries::api_routes())
         .merge(questionnaires::api_routes())
-        .merge(messages::api_routes());
+        .merge(messages::api_routes())
+        .merge(caseload::api_routes());
     let routes = Router::new()
         .merge(ops::routes())
         .merge(crate::web::asset_routes())
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
         .merge(diaries::page_routes())
         .merge(questionnaires::page_routes())
         .merge(messages::page_routes())
+        .merge(caseload::page_routes())
         .nest("/api/v1", api)
         .fallback(|| async { AppError::NotFound });
 

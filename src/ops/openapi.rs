@@ -45,6 +45,7 @@ use crate::error::Problem;
         crate::messages::routes::send,
         crate::messages::routes::patient_messages,
         crate::messages::routes::feedback,
+        crate::caseload::routes::caseload,
     ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),

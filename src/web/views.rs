@@ -49,6 +49,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("patient/questionnaire_done.html", include_str!("templates/patient/questionnaire_done.html")),
     ("patient/messages.html", include_str!("templates/patient/messages.html")),
     ("patient/my_data.html", include_str!("templates/patient/my_data.html")),
+    ("therapist/caseload.html", include_str!("templates/therapist/caseload.html")),
     ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
 ];

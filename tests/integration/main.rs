@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod admin;
 mod browser_patient;
+mod caseload;
 mod cli;
 mod content;
 mod foundation;

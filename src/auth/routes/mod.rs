@@ -22,6 +22,7 @@ pub fn landing_page(role: crate::accounts::Role) -> &'static str {
     match role {
         crate::accounts::Role::Admin => "/admin",
         crate::accounts::Role::Patient => "/home",
+        crate::accounts::Role::Therapist => "/caseload",
         _ => "/account",
     }
 }

@@ -254,3 +254,27 @@ data-figures = To see whether the treatment is used and helps, icbt counts thing
 data-mail-title = E-mail
 data-mail = E-mails from icbt never contain what you wrote. They only say that there is something new, with a link to log in.
 data-download = Download all my data (JSON)
+
+nav-caseload = Caseload
+caseload-intro = Your patients, most in need of attention first. Counts are since your last feedback.
+caseload-patient = Patient
+caseload-attention = Needs attention
+caseload-new = New since feedback
+caseload-feedback-due = Feedback due
+caseload-module = Current module
+caseload-last-active = Last active
+caseload-risk = Risk
+caseload-overdue = feedback overdue
+caseload-messages = { $count ->
+    [one] 1 unanswered message
+   *[other] { $count } unanswered messages
+}
+caseload-inactive = inactive
+caseload-counts = { $diaries } diary, { $submissions } assignments, { $questionnaires } questionnaires
+caseload-empty = You have no patients yet.
+status-invited = invited, not started yet
+status-active = active
+status-paused = paused
+status-completed = completed
+status-dropped_out = dropped out
+status-stepped_up = stepped up to face-to-face

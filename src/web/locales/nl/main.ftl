@@ -254,3 +254,27 @@ data-figures = icbt telt bijvoorbeeld hoe vaak pagina's bekeken worden en hoevee
 data-mail-title = E-mail
 data-mail = E-mails van icbt bevatten nooit wat je schreef. Er staat alleen in dat er iets nieuws is, met een link om in te loggen.
 data-download = Download al mijn gegevens (JSON)
+
+nav-caseload = Cliënten
+caseload-intro = Je cliënten, wie het meest aandacht nodig heeft eerst. Aantallen tellen vanaf je laatste feedback.
+caseload-patient = Cliënt
+caseload-attention = Heeft aandacht nodig
+caseload-new = Nieuw sinds feedback
+caseload-feedback-due = Feedback op
+caseload-module = Huidige module
+caseload-last-active = Laatst actief
+caseload-risk = Risico
+caseload-overdue = feedback te laat
+caseload-messages = { $count ->
+    [one] 1 onbeantwoord bericht
+   *[other] { $count } onbeantwoorde berichten
+}
+caseload-inactive = niet actief
+caseload-counts = { $diaries } dagboek, { $submissions } opdrachten, { $questionnaires } vragenlijsten
+caseload-empty = Je hebt nog geen cliënten.
+status-invited = uitgenodigd, nog niet begonnen
+status-active = actief
+status-paused = gepauzeerd
+status-completed = afgerond
+status-dropped_out = gestopt
+status-stepped_up = doorverwezen naar face-to-face

@@ -1,0 +1,8 @@
+//! The therapist's caseload: every patient with what needs attention, most
+//! urgent first, so nobody has to open records to find out.
+
+pub mod due;
+pub(crate) mod routes;
+pub mod service;
+
+pub use routes::{api_routes, page_routes};

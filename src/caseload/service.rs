@@ -1,0 +1,223 @@
+//! Building the caseload: a handful of grouped queries for all of a
+//! therapist's patients at once, never a query per patient.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{
+    sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::Serialize;
+
+use super::due::next_due;
+use crate::{
+    accounts::Role,
+    app::AppState,
+    auth::Principal,
+    content::Catalogue,
+    enrollment::service::Cadence,
+    entities::{diary_entries, enrollments, messages, module_states, questionnaire_responses, submissions},
+    error::AppResult,
+};
+
+/// Patients without activity for this many days are flagged inactive.
+pub const INACTIVE_DAYS: i64 = 7;
+
+/// One patient on the caseload (API.md `GET /api/v1/caseload`).
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct CaseloadRow {
+    pub id: String,
+    pub case_code: String,
+    pub program: String,
+    pub status: String,
+    pub current_module: Option<String>,
+    pub new_diary_entries: u64,
+    pub new_submissions: u64,
+    pub new_questionnaires: u64,
+    pub unanswered_messages: u64,
+    pub feedback_due_on: NaiveDate,
+    pub feedback_overdue: bool,
+    pub last_active_at: Option<DateTime<Utc>>,
+    pub inactive: bool,
+    pub risk_flags: Vec<String>,
+}
+
+impl CaseloadRow {
+    /// Smaller sorts first: risk, overdue feedback, unanswered messages, new
+    /// work, feedback due this week, inactivity, then the due date.
+    fn urgency(&self, today: NaiveDate) -> (u8, NaiveDate) {
+        let rank = if !self.risk_flags.is_empty() {
+            0
+        } else if self.feedback_overdue {
+            1
+        } else if self.unanswered_messages > 0 {
+            2
+        } else if self.new_diary_entries + self.new_submissions + self.new_questionnaires > 0 {
+            3
+        } else if self.feedback_due_on <= today + Duration::days(6) {
+            4
+        } else if self.inactive {
+            5
+        } else {
+            6
+        };
+        (rank, self.feedback_due_on)
+    }
+}
+
+/// Counts per enrollment of rows not yet reviewed.
+async fn unreviewed<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    ids: &[String],
+    enrollment: E::Column,
+    reviewed: E::Column,
+    extra: Option<sea_orm::Condition>,
+) -> AppResult<HashMap<String, u64>> {
+    let mut select = E::find()
+        .select_only()
+        .column(enrollment)
+        .column_as(Expr::col(enrollment).count(), "n")
+        .filter(enrollment.is_in(ids.iter().cloned()))
+        .filter(reviewed.is_null())
+        .group_by(enrollment);
+    if let Some(condition) = extra {
+        select = select.filter(condition);
+    }
+    let rows: Vec<(String, i64)> = select.into_tuple().all(db).await?;
+    Ok(rows.into_iter().map(|(id, n)| (id, n.max(0) as u64)).collect())
+}
+
+/// The therapist's patients with their counts, most urgent first.
+pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<CaseloadRow>> {
+    if therapist.role != Role::Therapist {
+        return Ok(Vec::new());
+    }
+    let db = &state.db;
+    let list = enrollments::Entity::find()
+        .filter(enrollments::Column::TherapistId.eq(therapist.id()))
+        .filter(enrollments::Column::Status.is_in(["invited", "active", "paused"]))
+        .order_by_asc(enrollments::Column::CaseCode)
+        .all(db)
+        .await?;
+    let ids: Vec<String> = list.iter().map(|e| e.id.clone()).collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let diaries = unreviewed::<diary_entries::Entity>(
+        db,
+        &ids,
+        diary_entries::Column::EnrollmentId,
+        diary_entries::Column::ReviewedAt,
+        None,
+    )
+    .await?;
+    let submitted = unreviewed::<submissions::Entity>(
+        db,
+        &ids,
+        submissions::Column::EnrollmentId,
+        submissions::Column::ReviewedAt,
+        Some(sea_orm::Condition::all().add(submissions::Column::Status.eq("submitted"))),
+    )
+    .await?;
+    let questionnaires = unreviewed::<questionnaire_responses::Entity>(
+        db,
+        &ids,
+        questionnaire_responses::Column::EnrollmentId,
+        questionnaire_responses::Column::ReviewedAt,
+        None,
+    )
+    .await?;
+    let unread = unreviewed::<messages::Entity>(
+        db,
+        &ids,
+        messages::Column::EnrollmentId,
+        messages::Column::ReadAt,
+        Some(sea_orm::Condition::all().add(messages::Column::FromRole.eq(Role::Patient.as_str()))),
+    )
+    .await?;
+    let risks = risk_flags(db, &state.content, &ids).await?;
+    let open_modules = current_modules(db, &ids).await?;
+    let now = state.clock.now();
+    let today = now.with_timezone(&state.settings.care_timezone).date_naive();
+    let count = |map: &HashMap<String, u64>, id: &str| map.get(id).copied().unwrap_or(0);
+    let mut rows: Vec<CaseloadRow> = list
+        .into_iter()
+        .map(|e| {
+            let anchor = e.last_feedback_at.or(e.activated_at).unwrap_or(e.enrolled_at);
+            let cadence = Cadence::parse(&e.feedback_cadence).unwrap_or(Cadence::Weekly);
+            let due = next_due(
+                anchor.with_timezone(&state.settings.care_timezone).date_naive(),
+                cadence,
+                e.feedback_weekday,
+            );
+            let program = state.content.program(&e.program_id);
+            let current_module = open_modules.get(&e.id).and_then(|module| {
+                program.and_then(|p| p.modules.iter().find(|m| &m.id == module)).map(|m| m.title.clone())
+            });
+            let last_active = e.last_active_at;
+            CaseloadRow {
+                new_diary_entries: count(&diaries, &e.id),
+                new_submissions: count(&submitted, &e.id),
+                new_questionnaires: count(&questionnaires, &e.id),
+                unanswered_messages: count(&unread, &e.id),
+                feedback_due_on: due,
+                feedback_overdue: today > due && e.status == "active",
+                inactive: e.status == "active"
+                    && last_active
+                        .or(e.activated_at)
+                        .is_some_and(|t| now - t > Duration::days(INACTIVE_DAYS)),
+                last_active_at: last_active,
+                risk_flags: risks.get(&e.id).cloned().unwrap_or_default(),
+                current_module,
+                id: e.id,
+                case_code: e.case_code,
+                program: e.program_id,
+                status: e.status,
+            }
+        })
+        .collect();
+    rows.sort_by_key(|row| row.urgency(today));
+    Ok(rows)
+}
+
+/// Unreviewed questionnaire answers that tripped a risk rule, as the rule's
+/// message (e.g. "PHQ-9 item 9").
+async fn risk_flags(
+    db: &impl ConnectionTrait,
+    content: &Catalogue,
+    ids: &[String],
+) -> AppResult<HashMap<String, Vec<String>>> {
+    let flagged = questionnaire_responses::Entity::find()
+        .filter(questionnaire_responses::Column::EnrollmentId.is_in(ids.iter().cloned()))
+        .filter(questionnaire_responses::Column::Risk.eq(true))
+        .filter(questionnaire_responses::Column::ReviewedAt.is_null())
+        .all(db)
+        .await?;
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for response in flagged {
+        let answers: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(&response.answers).unwrap_or_default();
+        let Some(questionnaire) = content.questionnaire(&response.questionnaire_id) else { continue };
+        for rule in &questionnaire.risk {
+            if answers.get(&rule.item).and_then(|v| v.as_i64()).is_some_and(|v| v > rule.above) {
+                out.entry(response.enrollment_id.clone()).or_default().push(rule.message.clone());
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The first open module of each enrollment.
+async fn current_modules(db: &impl ConnectionTrait, ids: &[String]) -> AppResult<HashMap<String, String>> {
+    let open = module_states::Entity::find()
+        .filter(module_states::Column::EnrollmentId.is_in(ids.iter().cloned()))
+        .filter(module_states::Column::State.eq("open"))
+        .order_by_asc(module_states::Column::OpenedAt)
+        .all(db)
+        .await?;
+    let mut out = HashMap::new();
+    for state in open {
+        out.entry(state.enrollment_id).or_insert(state.module_id);
+    }
+    Ok(out)
+}
