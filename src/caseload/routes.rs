@@ -18,7 +18,7 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/caseload", get(caseload_page))
+    Router::new().route("/caseload", get(caseload_page)).merge(super::record::routes())
 }
 
 #[derive(Serialize, ToSchema)]

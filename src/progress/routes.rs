@@ -13,13 +13,11 @@ use utoipa::ToSchema;
 
 use super::service::{self, ModuleState, ProgramView, Progress};
 use crate::{
-    accounts::Role,
     app::AppState,
     auth::Principal,
     content::{ItemBody, ItemKind},
     enrollment::access,
     error::{AppError, AppResult},
-    usage::{self, UsageEvent},
     web::{AppJson, ClientInfo},
 };
 
@@ -147,25 +145,6 @@ pub async fn set_module_state(
 ) -> AppResult<StatusCode> {
     let enrollment =
         access::record_for_staff(&state, &principal, &id, "patient.module_changed", &client).await?;
-    let program = service::program_of(&state.content, &enrollment)?;
-    if !program.modules.iter().any(|m| m.id == module_id) {
-        return Err(AppError::NotFound);
-    }
-    if body.state == ModuleState::Completed {
-        return Err(AppError::field(
-            "state",
-            "Choose locked, open or skipped; a module is completed by the patient.",
-        ));
-    }
-    let now = state.clock.now();
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    service::set_state(&txn, &enrollment.id, &module_id, body.state, now).await?;
-    let kind = match body.state {
-        ModuleState::Open => "module.opened",
-        ModuleState::Skipped => "module.skipped",
-        _ => "module.locked",
-    };
-    usage::record(&txn, &enrollment, Role::Therapist, UsageEvent::new(kind).module(&module_id), now).await?;
-    txn.commit().await?;
+    service::change_module(&state, &enrollment, &module_id, body.state).await?;
     Ok(StatusCode::OK)
 }

@@ -359,3 +359,33 @@ pub async fn set_state(
         .await?;
     Ok(())
 }
+
+/// A therapist locks, opens or skips a module; completing is the patient's.
+pub async fn change_module(
+    state: &crate::app::AppState,
+    enrollment: &enrollments::Model,
+    module_id: &str,
+    to: ModuleState,
+) -> AppResult<()> {
+    let program = program_of(&state.content, enrollment)?;
+    if !program.modules.iter().any(|m| m.id == module_id) {
+        return Err(AppError::NotFound);
+    }
+    if to == ModuleState::Completed {
+        return Err(AppError::field(
+            "state",
+            "Choose locked, open or skipped; a module is completed by the patient.",
+        ));
+    }
+    let now = state.clock.now();
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    set_state(&txn, &enrollment.id, module_id, to, now).await?;
+    let kind = match to {
+        ModuleState::Open => "module.opened",
+        ModuleState::Skipped => "module.skipped",
+        _ => "module.locked",
+    };
+    usage::record(&txn, enrollment, Role::Therapist, UsageEvent::new(kind).module(module_id), now).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -50,6 +50,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("patient/messages.html", include_str!("templates/patient/messages.html")),
     ("patient/my_data.html", include_str!("templates/patient/my_data.html")),
     ("therapist/caseload.html", include_str!("templates/therapist/caseload.html")),
+    ("therapist/record.html", include_str!("templates/therapist/record.html")),
     ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
 ];

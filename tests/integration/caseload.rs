@@ -127,3 +127,69 @@ db_test!(
         assert!(html.contains("C-worried") && html.contains("Risk"), "the caseload page shows it");
     }
 );
+
+db_test!(
+    async fn the_record_page_shows_the_timeline_and_sends_feedback(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let today = icbt::diaries::service::today(&app.state).to_string();
+        app.api_post(
+            &anna.token,
+            "/api/v1/me/diaries/pain-level-diary/entries",
+            json!({"date": today, "values": {"pain": 7, "interference": 5, "note": "Bad night"}}),
+        )
+        .await;
+        app.api_post(
+            &anna.token,
+            "/api/v1/me/messages",
+            json!({"body": "Is it normal to feel worse at first?"}),
+        )
+        .await;
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let page = format!("/patients/{}", anna.id);
+        let html = browser.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("Bad night") && html.contains("Is it normal to feel worse at first?"),
+            "the timeline"
+        );
+        assert!(html.contains("<svg"), "a diary chart");
+
+        let preview = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/feedback"),
+                &[("body", "Yes, that happens. Well done."), ("intent", "preview")],
+            )
+            .await;
+        assert_eq!(preview.status(), StatusCode::OK);
+        assert!(preview.text().await.unwrap().contains("How the patient will see it"));
+        let empty = app
+            .submit_form(&browser, &page, &format!("{page}/feedback"), &[("body", " "), ("intent", "send")])
+            .await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let sent = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/feedback"),
+                &[("body", "Yes, that happens. Well done."), ("intent", "send")],
+            )
+            .await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+        let html = browser.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Nothing new since your last feedback"));
+        let mine: Value = app.api_get(&anna.token, "/api/v1/me/messages").await.json().await.unwrap();
+        assert_eq!(mine["messages"][1]["is_feedback"], true);
+
+        let opened = app
+            .submit_form(&browser, &page, &format!("{page}/modules/understanding-pain"), &[("state", "open")])
+            .await;
+        assert_eq!(opened.status(), StatusCode::SEE_OTHER);
+        let program: Value = app.api_get(&anna.token, "/api/v1/me/program").await.json().await.unwrap();
+        assert_eq!(program["modules"][1]["state"], "open", "tailoring changes what the patient sees");
+
+        let other = app.browser_login(&clinic.colleague.email).await;
+        assert_eq!(other.get(app.url(&page)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    }
+);

@@ -1,0 +1,278 @@
+//! The patient record page: everything the patient did since the last
+//! feedback on one timeline, diary charts, module tailoring, and the feedback
+//! composer beside it. Opening it is audited.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::due::next_due;
+use crate::{
+    app::AppState,
+    assignments,
+    auth::Principal,
+    content::{ItemBody, ItemKind, Program},
+    diaries,
+    enrollment::{access, service::Cadence},
+    entities::enrollments,
+    error::{AppError, AppResult, FieldErrors},
+    messages,
+    progress::service::{self as progress, ModuleState, Progress},
+    questionnaires,
+    web::{page, AppForm, ClientInfo, CsrfToken},
+};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/patients/{id}", get(record_page))
+        .route("/patients/{id}/feedback", post(feedback))
+        .route("/patients/{id}/modules/{module_id}", post(module_state))
+}
+
+/// One thing on the timeline, newest first.
+#[derive(Serialize)]
+struct Event {
+    at: DateTime<Utc>,
+    kind: &'static str,
+    title: String,
+    /// Label–answer pairs, already as text.
+    lines: Vec<(String, String)>,
+    new: bool,
+}
+
+#[derive(Deserialize, Default)]
+struct RecordQuery {
+    all: Option<String>,
+}
+
+async fn record_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(id): Path<String>,
+    Query(query): Query<RecordQuery>,
+) -> AppResult<Response> {
+    let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
+    render(&state, &csrf, &principal, &enrollment, query.all.is_some(), None).await
+}
+
+/// The page, optionally with a feedback draft to preview or its errors.
+async fn render(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    enrollment: &enrollments::Model,
+    everything: bool,
+    composer: Option<(String, Option<FieldErrors>)>,
+) -> AppResult<Response> {
+    let program = progress::program_of(&state.content, enrollment)?;
+    let current = Progress::load(&state.db, &enrollment.id).await?;
+    let since = enrollment.last_feedback_at;
+    let mut events = timeline(state, program, enrollment, &current).await?;
+    events.iter_mut().for_each(|e| e.new = since.is_none_or(|s| e.at > s));
+    if !everything {
+        events.retain(|e| e.new);
+    }
+    events.truncate(300);
+    let modules: Vec<(String, String, &str)> = program
+        .modules
+        .iter()
+        .map(|m| (m.id.clone(), m.title.clone(), current.module_state(&m.id).as_str()))
+        .collect();
+    let entries = diaries::service::entries(&state.db, &enrollment.id, None, Some(400)).await?;
+    let today = diaries::service::today(state);
+    let charts: Vec<diaries::charts::Chart> = program
+        .modules
+        .iter()
+        .flat_map(|m| &m.items)
+        .filter(|i| i.kind == ItemKind::Diary)
+        .filter_map(|i| match &i.body {
+            ItemBody::Form(form) => {
+                let own: Vec<_> = entries.iter().filter(|e| e.diary_id == i.id).cloned().collect();
+                Some(diaries::charts::charts(form, &own, today))
+            }
+            ItemBody::Page(_) => None,
+        })
+        .flatten()
+        .collect();
+    let cadence = Cadence::parse(&enrollment.feedback_cadence).unwrap_or(Cadence::Weekly);
+    let anchor = enrollment.last_feedback_at.or(enrollment.activated_at).unwrap_or(enrollment.enrolled_at);
+    let due = next_due(
+        anchor.with_timezone(&state.settings.care_timezone).date_naive(),
+        cadence,
+        enrollment.feedback_weekday,
+    );
+    let mut context = page::context(Some(principal), csrf);
+    context.insert("id", &enrollment.id);
+    context.insert("case_code", &enrollment.case_code);
+    context.insert("program", &program.title);
+    context.insert("status", &enrollment.status);
+    context.insert("cadence", &enrollment.feedback_cadence);
+    context.insert("due", &due.to_string());
+    context.insert("overdue", &(today > due && enrollment.status == "active"));
+    context.insert("events", &events);
+    context.insert("everything", &everything);
+    context.insert("modules", &modules);
+    context.insert("charts", &charts);
+    context.insert("wide", &true);
+    let (draft, errors) = composer.unwrap_or_default();
+    context.insert("preview", &(!draft.is_empty() && errors.is_none()));
+    context.insert("draft", &draft);
+    let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    context.insert("errors", &errors);
+    Ok((status, state.views.render("therapist/record.html", principal.lang(), context)?).into_response())
+}
+
+/// Everything the patient did, newest first.
+async fn timeline(
+    state: &AppState,
+    program: &Program,
+    enrollment: &enrollments::Model,
+    current: &Progress,
+) -> AppResult<Vec<Event>> {
+    let title_of = |item_id: &str| {
+        program.modules.iter().flat_map(|m| &m.items).find(|i| i.id == item_id).map(|i| i.title.clone())
+    };
+    let label_of = |item_id: &str, field: &str| -> String {
+        program
+            .modules
+            .iter()
+            .flat_map(|m| &m.items)
+            .find(|i| i.id == item_id)
+            .and_then(|i| match &i.body {
+                ItemBody::Form(form) => form.fields.iter().find(|f| f.id == field).map(|f| f.label.clone()),
+                ItemBody::Page(_) => None,
+            })
+            .unwrap_or_else(|| field.to_string())
+    };
+    let lines = |item_id: &str, json: &str| -> Vec<(String, String)> {
+        let values: serde_json::Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
+        values.iter().map(|(k, v)| (label_of(item_id, k), show(v))).collect()
+    };
+    let mut events = Vec::new();
+    for entry in diaries::service::entries(&state.db, &enrollment.id, None, Some(500)).await? {
+        events.push(Event {
+            at: entry.created_at,
+            kind: "diary",
+            title: format!("{} — {}", title_of(&entry.diary_id).unwrap_or_default(), entry.entry_date),
+            lines: lines(&entry.diary_id, &entry.entry_values),
+            new: false,
+        });
+    }
+    for submission in assignments::service::submitted(&state.db, &enrollment.id).await? {
+        events.push(Event {
+            at: submission.submitted_at.unwrap_or(submission.updated_at),
+            kind: "assignment",
+            title: title_of(&submission.item_id).unwrap_or_default(),
+            lines: lines(&submission.item_id, &submission.answers),
+            new: false,
+        });
+    }
+    for response in questionnaires::service::responses(&state.db, &enrollment.id).await? {
+        let title = state
+            .content
+            .questionnaire(&response.questionnaire_id)
+            .map(|q| q.title.clone())
+            .unwrap_or_default();
+        let mut detail = vec![("Score".to_string(), format!("{} ({})", response.score, response.band))];
+        if response.risk {
+            detail.push(("Risk".to_string(), "a risk answer — contact the patient".to_string()));
+        }
+        events.push(Event {
+            at: response.submitted_at,
+            kind: "questionnaire",
+            title,
+            lines: detail,
+            new: false,
+        });
+    }
+    for message in messages::service::thread(&state.db, &enrollment.id).await? {
+        let kind = if message.from_role == "patient" { "message" } else { "sent" };
+        events.push(Event {
+            at: message.sent_at,
+            kind,
+            title: String::new(),
+            lines: vec![(String::new(), message.body)],
+            new: false,
+        });
+    }
+    for item in current.items.values() {
+        if let (Some(done), Some(title)) = (item.completed_at, title_of(&item.item_id)) {
+            events.push(Event { at: done, kind: "page", title, lines: vec![], new: false });
+        }
+    }
+    events.sort_by(|a, b| b.at.cmp(&a.at));
+    Ok(events)
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n
+            .as_f64()
+            .map(|f| if f.fract() == 0.0 { format!("{}", f as i64) } else { f.to_string() })
+            .unwrap_or_default(),
+        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
+        Value::Object(map) => map.values().map(show).collect::<Vec<_>>().join(" · "),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => String::new(),
+    }
+}
+
+#[derive(Deserialize)]
+struct FeedbackForm {
+    body: String,
+    intent: Option<String>,
+}
+
+/// Preview shows the message as the patient will read it; send delivers it.
+async fn feedback(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppForm(form): AppForm<FeedbackForm>,
+) -> AppResult<Response> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.feedback_opened", &client).await?;
+    if form.intent.as_deref() == Some("preview") {
+        let errors = form.body.trim().is_empty().then(|| {
+            FieldErrors::from([("body".to_string(), vec!["Write your feedback first.".to_string()])])
+        });
+        return render(&state, &csrf, &principal, &enrollment, false, Some((form.body, errors))).await;
+    }
+    match messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await {
+        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}?sent=1")).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render(&state, &csrf, &principal, &enrollment, false, Some((form.body, Some(errors)))).await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct ModuleForm {
+    state: ModuleState,
+}
+
+async fn module_state(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path((id, module_id)): Path<(String, String)>,
+    AppForm(form): AppForm<ModuleForm>,
+) -> AppResult<Response> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.module_changed", &client).await?;
+    progress::change_module(&state, &enrollment, &module_id, form.state).await?;
+    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+}
