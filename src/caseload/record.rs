@@ -209,7 +209,7 @@ async fn timeline(
             events.push(Event { at: done, kind: "page", title, lines: vec![], new: false });
         }
     }
-    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     Ok(events)
 }
 
