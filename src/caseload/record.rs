@@ -116,6 +116,13 @@ async fn render(
     context.insert("program", &program.title);
     context.insert("status", &enrollment.status);
     context.insert("cadence", &enrollment.feedback_cadence);
+    context.insert(
+        "weekday",
+        crate::enrollment::service::WEEKDAYS
+            .get(enrollment.feedback_weekday as usize)
+            .copied()
+            .unwrap_or("mon"),
+    );
     context.insert("due", &due.to_string());
     context.insert("overdue", &(today > due && enrollment.status == "active"));
     context.insert("events", &events);

@@ -32,7 +32,10 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/my-data", get(my_data)).route("/my-data/export.json", get(download))
+    Router::new()
+        .route("/my-data", get(my_data))
+        .route("/my-data/export.json", get(download))
+        .merge(super::pages::routes())
 }
 
 async fn my_data(

@@ -210,3 +210,108 @@ pub async fn touch(db: &impl ConnectionTrait, enrollment_id: &str, now: DateTime
         .await?;
     Ok(())
 }
+
+/// Treatment statuses a therapist may set.
+pub const STATUSES: [&str; 5] = ["active", "paused", "completed", "dropped_out", "stepped_up"];
+
+/// Changes the treatment status; ending statuses need a reason for the record.
+pub async fn change_status(
+    state: &AppState,
+    therapist: &Principal,
+    enrollment: &enrollments::Model,
+    status: &str,
+    reason: &str,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    if !STATUSES.contains(&status) {
+        return Err(AppError::field(
+            "status",
+            "Choose active, paused, completed, dropped out or stepped up.",
+        ));
+    }
+    let reason = reason.trim();
+    if matches!(status, "dropped_out" | "stepped_up") && reason.is_empty() {
+        return Err(AppError::field("reason", "Say briefly why, for the record."));
+    }
+    if enrollment.activated_at.is_none() {
+        return Err(AppError::field("status", "The patient has not accepted the invitation yet."));
+    }
+    let now = state.clock.now();
+    let ended = matches!(status, "completed" | "dropped_out" | "stepped_up").then_some(now);
+    let txn = state.db.begin().await?;
+    enrollments::Entity::update_many()
+        .col_expr(enrollments::Column::Status, status.into())
+        .col_expr(enrollments::Column::StatusReason, (!reason.is_empty()).then(|| reason.to_string()).into())
+        .col_expr(enrollments::Column::EndedAt, ended.into())
+        .filter(enrollments::Column::Id.eq(&enrollment.id))
+        .exec(&txn)
+        .await?;
+    let kind = format!("status.{status}");
+    usage::record(&txn, enrollment, Role::Therapist, UsageEvent::new(&kind), now).await?;
+    let entry = therapist.audit("patient.status_changed").target("patient", &enrollment.id).detail(status);
+    audit::record(&txn, entry, client, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Changes how often, and on which weekday, feedback is due.
+pub async fn change_cadence(
+    state: &AppState,
+    therapist: &Principal,
+    enrollment: &enrollments::Model,
+    cadence: &str,
+    weekday: &str,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    let mut errors = FieldErrors::new();
+    let cadence_ok = Cadence::parse(cadence);
+    let weekday_ok = weekday_number(weekday);
+    if cadence_ok.is_none() {
+        errors.insert("feedback_cadence".into(), vec!["Choose weekly or fortnightly.".into()]);
+    }
+    if weekday_ok.is_none() {
+        errors.insert("feedback_weekday".into(), vec!["Choose a weekday.".into()]);
+    }
+    let (Some(cadence), Some(weekday)) = (cadence_ok, weekday_ok) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    enrollments::Entity::update_many()
+        .col_expr(enrollments::Column::FeedbackCadence, cadence.as_str().into())
+        .col_expr(enrollments::Column::FeedbackWeekday, weekday.into())
+        .filter(enrollments::Column::Id.eq(&enrollment.id))
+        .exec(&txn)
+        .await?;
+    let entry = therapist.audit("patient.cadence_changed").target("patient", &enrollment.id);
+    audit::record(&txn, entry, client, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A fresh invitation for a patient who has not started yet.
+pub async fn reinvite(
+    state: &AppState,
+    therapist: &Principal,
+    enrollment: &enrollments::Model,
+    client: &ClientInfo,
+) -> AppResult<String> {
+    if enrollment.activated_at.is_some() {
+        return Err(AppError::Conflict("the patient has accepted the invitation already".into()));
+    }
+    let patient = crate::entities::users::Entity::find_by_id(enrollment.patient_id.clone())
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let clinic = clinics::Entity::find_by_id(enrollment.clinic_id.clone())
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let url = send_invitation(state, &txn, &patient, &clinic.name, Some(therapist.id())).await?;
+    audit::record(&txn, therapist.audit("patient.reinvited").target("patient", &enrollment.id), client, now)
+        .await?;
+    txn.commit().await?;
+    Ok(url)
+}

@@ -51,6 +51,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("patient/my_data.html", include_str!("templates/patient/my_data.html")),
     ("therapist/caseload.html", include_str!("templates/therapist/caseload.html")),
     ("therapist/record.html", include_str!("templates/therapist/record.html")),
+    ("therapist/enroll.html", include_str!("templates/therapist/enroll.html")),
     ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
 ];

@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod admin;
 mod browser_patient;
+mod browser_therapist;
 mod caseload;
 mod cli;
 mod content;
