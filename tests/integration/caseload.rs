@@ -193,3 +193,78 @@ db_test!(
         assert_eq!(other.get(app.url(&page)).send().await.unwrap().status(), StatusCode::NOT_FOUND);
     }
 );
+
+db_test!(
+    async fn status_cadence_and_reinvitation_from_the_record(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let page = format!("/patients/{}", anna.id);
+        let no_reason = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/status"),
+                &[("status", "stepped_up"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(no_reason.status(), StatusCode::UNPROCESSABLE_ENTITY, "stepping up needs a reason");
+        let stepped = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/status"),
+                &[("status", "stepped_up"), ("reason", "Still severe pain at the end")],
+            )
+            .await;
+        assert_eq!(stepped.status(), StatusCode::SEE_OTHER);
+        let therapist = app.token(&clinic.therapist.email).await;
+        let record: Value =
+            app.api_get(&therapist, &format!("/api/v1/patients/{}", anna.id)).await.json().await.unwrap();
+        assert_eq!(record["status"], "stepped_up");
+
+        let cadence = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/cadence"),
+                &[("feedback_cadence", "fortnightly"), ("feedback_weekday", "tue")],
+            )
+            .await;
+        assert_eq!(cadence.status(), StatusCode::SEE_OTHER);
+        let record: Value =
+            app.api_get(&therapist, &format!("/api/v1/patients/{}", anna.id)).await.json().await.unwrap();
+        assert_eq!(
+            (record["feedback_cadence"].as_str(), record["feedback_weekday"].as_str()),
+            (Some("fortnightly"), Some("tue"))
+        );
+
+        // A patient who has not started yet can be sent a new invitation.
+        let enrolled: Value = app
+            .api_post(
+                &therapist,
+                "/api/v1/patients",
+                json!({"email": "bob@north.test", "case_code": "B-1", "program": "chronic-pain",
+                "feedback_cadence": "weekly", "feedback_weekday": "mon"}),
+            )
+            .await
+            .json()
+            .await
+            .unwrap();
+        let bob = enrolled["id"].as_str().unwrap();
+        let bob_page = format!("/patients/{bob}");
+        let again = app.submit_form(&browser, &bob_page, &format!("{bob_page}/reinvite"), &[]).await;
+        assert_eq!(again.status(), StatusCode::SEE_OTHER);
+        let old = enrolled["invitation_url"].as_str().unwrap().rsplit('/').next().unwrap();
+        let stale = app
+            .client
+            .post(app.url(&format!("/api/v1/invitations/{old}/accept")))
+            .json(&json!({"password": "a long calm password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stale.status(), StatusCode::GONE, "only the newest invitation works");
+        let refused = app.submit_form(&browser, &page, &format!("{page}/reinvite"), &[]).await;
+        assert_eq!(refused.status(), StatusCode::CONFLICT, "an active patient needs no invitation");
+    }
+);
