@@ -223,12 +223,13 @@ async fn page_done(
     Path(item_id): Path<String>,
 ) -> AppResult<Response> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
+    service::mark_page_read(&state, &enrollment, &item_id).await?;
     let program = service::program_of(&state.content, &enrollment)?;
-    let progress = Progress::load(&state.db, &enrollment.id).await?;
-    let (module, item) = service::open_item(program, &progress, &item_id, Some(ItemKind::Page))?;
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    service::complete_page(&txn, &state.content, &enrollment, module, item, state.clock.now()).await?;
-    txn.commit().await?;
+    let (module, item) = program
+        .modules
+        .iter()
+        .find_map(|m| m.items.iter().find(|i| i.id == item_id).map(|i| (m, i)))
+        .ok_or(crate::error::AppError::NotFound)?;
     // On to the next thing in the module, or home when the module is done.
     let progress = Progress::load(&state.db, &enrollment.id).await?;
     let next =

@@ -15,7 +15,7 @@ use super::service::{self, ModuleState, ProgramView, Progress};
 use crate::{
     app::AppState,
     auth::Principal,
-    content::{ItemBody, ItemKind},
+    content::ItemBody,
     enrollment::access,
     error::{AppError, AppResult},
     web::{AppJson, ClientInfo},
@@ -118,12 +118,7 @@ pub async fn complete_item(
     Path(item_id): Path<String>,
 ) -> AppResult<StatusCode> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
-    let program = service::program_of(&state.content, &enrollment)?;
-    let progress = Progress::load(&state.db, &enrollment.id).await?;
-    let (module, item) = service::open_item(program, &progress, &item_id, Some(ItemKind::Page))?;
-    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
-    service::complete_page(&txn, &state.content, &enrollment, module, item, state.clock.now()).await?;
-    txn.commit().await?;
+    service::mark_page_read(&state, &enrollment, &item_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

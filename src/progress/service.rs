@@ -389,3 +389,18 @@ pub async fn change_module(
     txn.commit().await?;
     Ok(())
 }
+
+/// The patient marks a page read (from the page or the API).
+pub async fn mark_page_read(
+    state: &crate::app::AppState,
+    enrollment: &enrollments::Model,
+    item_id: &str,
+) -> AppResult<()> {
+    let program = program_of(&state.content, enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let (module, item) = open_item(program, &progress, item_id, Some(ItemKind::Page))?;
+    let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
+    complete_page(&txn, &state.content, enrollment, module, item, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
