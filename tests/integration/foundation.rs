@@ -92,3 +92,21 @@ db_test!(
         assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
     }
 );
+
+db_test!(
+    async fn bodies_over_one_mebibyte_get_413(app: TestApp) {
+        let big = format!("{{\"email\": \"{}\", \"password\": \"x\"}}", "a".repeat(1_100_000));
+        let response = app
+            .client
+            .post(app.url("/api/v1/auth/token"))
+            .header("content-type", "application/json")
+            .body(big)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], "application/problem+json");
+        let fine = app.request_token("nobody@example.org", "not a password", None).await;
+        assert_eq!(fine.status(), StatusCode::UNAUTHORIZED, "ordinary bodies pass");
+    }
+);
