@@ -128,7 +128,9 @@ impl IntoResponse for AppError {
             .headers_mut()
             .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
         if let AppError::Throttled { retry_after } = self {
-            let secs = retry_after.as_secs().max(1).to_string();
+            // Rounded up: a client that waits this long is let in.
+            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+            let secs = secs.to_string();
             if let Ok(value) = HeaderValue::from_str(&secs) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
