@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 pub(crate) mod m20261121_000001_clinics_teams_users;
 mod m20261122_000002_auth_audit_outbox;
 mod m20261122_000003_care;
+mod m20261122_000004_contacts;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_clinics_teams_users::Migration),
             Box::new(m20261122_000002_auth_audit_outbox::Migration),
             Box::new(m20261122_000003_care::Migration),
+            Box::new(m20261122_000004_contacts::Migration),
         ]
     }
 }

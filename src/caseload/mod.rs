@@ -1,6 +1,7 @@
 //! The therapist's caseload: every patient with what needs attention, most
 //! urgent first, so nobody has to open records to find out.
 
+pub mod contacts;
 pub mod due;
 mod record;
 pub(crate) mod routes;

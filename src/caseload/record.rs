@@ -34,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}", get(record_page))
         .route("/patients/{id}/feedback", post(feedback))
         .route("/patients/{id}/modules/{module_id}", post(module_state))
+        .route("/patients/{id}/contacts", post(contact))
+        .route("/patients/{id}/auto-unlock", post(auto_unlock))
 }
 
 /// One thing on the timeline, newest first.
@@ -116,6 +118,8 @@ async fn render(
     context.insert("program", &program.title);
     context.insert("status", &enrollment.status);
     context.insert("cadence", &enrollment.feedback_cadence);
+    context.insert("auto_unlock", &enrollment.auto_unlock);
+    context.insert("today", &today.to_string());
     context.insert(
         "weekday",
         crate::enrollment::service::WEEKDAYS
@@ -211,6 +215,12 @@ async fn timeline(
             new: false,
         });
     }
+    for contact in super::contacts::list(&state.db, &enrollment.id).await? {
+        let at = contact.held_on.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
+        let mut lines = vec![("Minutes".to_string(), contact.minutes.to_string())];
+        lines.extend(contact.note.map(|n| ("Note".to_string(), n)));
+        events.push(Event { at, kind: "contact", title: contact.kind.replace('_', " "), lines, new: false });
+    }
     for item in current.items.values() {
         if let (Some(done), Some(title)) = (item.completed_at, title_of(&item.item_id)) {
             events.push(Event { at: done, kind: "page", title, lines: vec![], new: false });
@@ -281,5 +291,56 @@ async fn module_state(
     let enrollment =
         access::record_for_staff(&state, &principal, &id, "patient.module_changed", &client).await?;
     progress::change_module(&state, &enrollment, &module_id, form.state).await?;
+    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct ContactForm {
+    kind: String,
+    held_on: String,
+    minutes: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn contact(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppForm(form): AppForm<ContactForm>,
+) -> AppResult<Response> {
+    let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
+    let new = super::contacts::NewContact {
+        kind: &form.kind,
+        held_on: &form.held_on,
+        minutes: &form.minutes,
+        note: &form.note,
+    };
+    super::contacts::log_contact(&state, &principal, &enrollment, new, &client).await?;
+    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct AutoUnlockForm {
+    auto_unlock: Option<String>,
+}
+
+async fn auto_unlock(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path(id): Path<String>,
+    AppForm(form): AppForm<AutoUnlockForm>,
+) -> AppResult<Response> {
+    let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
+    crate::enrollment::service::set_auto_unlock(
+        &state,
+        &principal,
+        &enrollment,
+        form.auto_unlock.as_deref() == Some("on"),
+        &client,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/patients/{id}")).into_response())
 }

@@ -315,3 +315,27 @@ pub async fn reinvite(
     txn.commit().await?;
     Ok(url)
 }
+
+/// Whether finishing a module opens the next one by itself.
+pub async fn set_auto_unlock(
+    state: &AppState,
+    therapist: &Principal,
+    enrollment: &enrollments::Model,
+    on: bool,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    enrollments::Entity::update_many()
+        .col_expr(enrollments::Column::AutoUnlock, on.into())
+        .filter(enrollments::Column::Id.eq(&enrollment.id))
+        .exec(&txn)
+        .await?;
+    let entry = therapist
+        .audit("patient.auto_unlock_changed")
+        .target("patient", &enrollment.id)
+        .detail(format!("on={on}"));
+    audit::record(&txn, entry, client, now).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -268,3 +268,59 @@ db_test!(
         assert_eq!(refused.status(), StatusCode::CONFLICT, "an active patient needs no invitation");
     }
 );
+
+db_test!(
+    async fn contacts_and_auto_unlock_are_set_on_the_record(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let page = format!("/patients/{}", anna.id);
+        let today = icbt::diaries::service::today(&app.state).to_string();
+        let bad = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/contacts"),
+                &[("kind", "letter"), ("held_on", &today), ("minutes", "0")],
+            )
+            .await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let logged = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/contacts"),
+                &[
+                    ("kind", "face_to_face"),
+                    ("held_on", &today),
+                    ("minutes", "45"),
+                    ("note", "Session at the clinic"),
+                ],
+            )
+            .await;
+        assert_eq!(logged.status(), StatusCode::SEE_OTHER);
+        let html = browser.get(app.url(&format!("{page}?all=1"))).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("face to face") && html.contains("Session at the clinic"), "on the timeline");
+
+        let off = app.submit_form(&browser, &page, &format!("{page}/auto-unlock"), &[]).await;
+        assert_eq!(off.status(), StatusCode::SEE_OTHER);
+        for item in ["pain-welcome", "pain-what-matters"] {
+            app.api_post(&anna.token, &format!("/api/v1/me/items/{item}/complete"), json!({})).await;
+        }
+        let form: Value =
+            app.api_get(&anna.token, "/api/v1/me/items/pain-my-goals").await.json().await.unwrap();
+        let answers = crate::patient_api::fill(form["fields"].as_array().unwrap());
+        app.api_post(
+            &anna.token,
+            "/api/v1/me/assignments/pain-my-goals/submissions",
+            json!({"answers": answers}),
+        )
+        .await;
+        let program: Value = app.api_get(&anna.token, "/api/v1/me/program").await.json().await.unwrap();
+        assert_eq!(program["modules"][0]["state"], "completed");
+        assert_eq!(
+            program["modules"][1]["state"], "locked",
+            "with automatic unlocking off, the therapist opens it"
+        );
+    }
+);

@@ -326,3 +326,13 @@ record-treatment = Treatment
 record-not-started = The patient has not accepted the invitation yet.
 record-status = Status
 record-reason = Reason (needed for dropped out and stepped up)
+
+record-contact = Log a contact
+record-contact-kind = Kind of contact
+record-contact-minutes = Length in minutes
+record-contact-note = Note (optional, for yourself)
+record-contact-save = Save contact
+record-kind-contact = contact
+contact-face_to_face = face to face
+contact-phone = phone
+contact-video = video call

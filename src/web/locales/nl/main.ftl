@@ -326,3 +326,13 @@ record-treatment = Behandeling
 record-not-started = De cliënt heeft de uitnodiging nog niet geaccepteerd.
 record-status = Status
 record-reason = Reden (nodig bij gestopt en doorverwezen)
+
+record-contact = Een contact vastleggen
+record-contact-kind = Soort contact
+record-contact-minutes = Duur in minuten
+record-contact-note = Notitie (niet verplicht, voor jezelf)
+record-contact-save = Contact opslaan
+record-kind-contact = contact
+contact-face_to_face = face-to-face
+contact-phone = telefoon
+contact-video = videogesprek
