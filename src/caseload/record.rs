@@ -35,7 +35,18 @@ pub fn routes() -> Router<AppState> {
         .route("/patients/{id}/feedback", post(feedback))
         .route("/patients/{id}/modules/{module_id}", post(module_state))
         .route("/patients/{id}/contacts", post(contact))
+        .route("/patients/{id}/items/{item_id}/visibility", post(visibility))
         .route("/patients/{id}/auto-unlock", post(auto_unlock))
+}
+
+/// A module with its assignments, for tailoring.
+#[derive(Serialize)]
+struct ModuleRow {
+    id: String,
+    title: String,
+    state: &'static str,
+    /// (item id, title, hidden)
+    items: Vec<(String, String, bool)>,
 }
 
 /// One thing on the timeline, newest first.
@@ -84,10 +95,20 @@ async fn render(
         events.retain(|e| e.new);
     }
     events.truncate(300);
-    let modules: Vec<(String, String, &str)> = program
+    let modules: Vec<ModuleRow> = program
         .modules
         .iter()
-        .map(|m| (m.id.clone(), m.title.clone(), current.module_state(&m.id).as_str()))
+        .map(|m| ModuleRow {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            state: current.module_state(&m.id).as_str(),
+            items: m
+                .items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Assignment)
+                .map(|i| (i.id.clone(), i.title.clone(), current.is_hidden(&i.id)))
+                .collect(),
+        })
         .collect();
     let entries = diaries::service::entries(&state.db, &enrollment.id, None, Some(400)).await?;
     let today = diaries::service::today(state);
@@ -342,5 +363,23 @@ async fn auto_unlock(
         &client,
     )
     .await?;
+    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
+struct VisibilityForm {
+    hidden: String,
+}
+
+async fn visibility(
+    State(state): State<AppState>,
+    client: ClientInfo,
+    principal: Principal,
+    Path((id, item_id)): Path<(String, String)>,
+    AppForm(form): AppForm<VisibilityForm>,
+) -> AppResult<Response> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.item_visibility_changed", &client).await?;
+    progress::set_hidden(&state, &enrollment, &item_id, form.hidden == "true").await?;
     Ok(Redirect::to(&format!("/patients/{id}")).into_response())
 }

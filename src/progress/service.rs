@@ -404,3 +404,33 @@ pub async fn mark_page_read(
     txn.commit().await?;
     Ok(())
 }
+
+/// A therapist hides an item from one patient (or shows it again). Hidden
+/// items do not count towards completing their module.
+pub async fn set_hidden(
+    state: &crate::app::AppState,
+    enrollment: &enrollments::Model,
+    item_id: &str,
+    hidden: bool,
+) -> AppResult<()> {
+    let program = program_of(&state.content, enrollment)?;
+    let item =
+        program.modules.iter().flat_map(|m| &m.items).find(|i| i.id == item_id).ok_or(AppError::NotFound)?;
+    let row = item_states::ActiveModel {
+        enrollment_id: Set(enrollment.id.clone()),
+        item_id: Set(item.id.clone()),
+        hidden: Set(hidden),
+        viewed_at: Set(None),
+        completed_at: Set(None),
+    };
+    item_states::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([item_states::Column::EnrollmentId, item_states::Column::ItemId])
+                .update_column(item_states::Column::Hidden)
+                .to_owned(),
+        )
+        .exec_without_returning(&state.db)
+        .await?;
+    let event = UsageEvent::new(if hidden { "item.hidden" } else { "item.shown" }).item(item_id);
+    usage::record(&state.db, enrollment, Role::Therapist, event, state.clock.now()).await
+}

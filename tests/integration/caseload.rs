@@ -324,3 +324,47 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    async fn a_hidden_assignment_disappears_and_does_not_hold_up_the_module(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let page = format!("/patients/{}", anna.id);
+        let hidden = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/items/pain-my-goals/visibility"),
+                &[("hidden", "true")],
+            )
+            .await;
+        assert_eq!(hidden.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.api_get(&anna.token, "/api/v1/me/items/pain-my-goals").await.status(),
+            StatusCode::NOT_FOUND
+        );
+        for item in ["pain-welcome", "pain-what-matters"] {
+            app.api_post(&anna.token, &format!("/api/v1/me/items/{item}/complete"), json!({})).await;
+        }
+        let program: Value = app.api_get(&anna.token, "/api/v1/me/program").await.json().await.unwrap();
+        assert_eq!(program["modules"][0]["state"], "completed", "the two pages are all that is left");
+        let listed: Vec<&str> = program["modules"][0]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap())
+            .collect();
+        assert!(!listed.contains(&"pain-my-goals"));
+        let shown = app
+            .submit_form(
+                &browser,
+                &page,
+                &format!("{page}/items/pain-my-goals/visibility"),
+                &[("hidden", "false")],
+            )
+            .await;
+        assert_eq!(shown.status(), StatusCode::SEE_OTHER);
+        assert_eq!(app.api_get(&anna.token, "/api/v1/me/items/pain-my-goals").await.status(), StatusCode::OK);
+    }
+);

@@ -336,3 +336,6 @@ record-kind-contact = contact
 contact-face_to_face = face to face
 contact-phone = phone
 contact-video = video call
+record-hidden = hidden
+record-hide-item = Hide for this patient
+record-show-item = Show again

@@ -336,3 +336,6 @@ record-kind-contact = contact
 contact-face_to_face = face-to-face
 contact-phone = telefoon
 contact-video = videogesprek
+record-hidden = verborgen
+record-hide-item = Verbergen voor deze cliënt
+record-show-item = Weer tonen
