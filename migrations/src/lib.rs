@@ -7,6 +7,7 @@ pub(crate) mod m20261121_000001_clinics_teams_users;
 mod m20261122_000002_auth_audit_outbox;
 mod m20261122_000003_care;
 mod m20261122_000004_contacts;
+mod m20261122_000005_snippets;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_auth_audit_outbox::Migration),
             Box::new(m20261122_000003_care::Migration),
             Box::new(m20261122_000004_contacts::Migration),
+            Box::new(m20261122_000005_snippets::Migration),
         ]
     }
 }

@@ -6,5 +6,6 @@ pub mod due;
 mod record;
 pub(crate) mod routes;
 pub mod service;
+pub mod snippets;
 
 pub use routes::{api_routes, page_routes};

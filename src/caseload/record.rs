@@ -140,6 +140,9 @@ async fn render(
     context.insert("status", &enrollment.status);
     context.insert("cadence", &enrollment.feedback_cadence);
     context.insert("auto_unlock", &enrollment.auto_unlock);
+    let snippets: Vec<(String, String)> =
+        super::snippets::usable(&state.db, principal).await?.into_iter().map(|s| (s.id, s.title)).collect();
+    context.insert("snippets", &snippets);
     context.insert("today", &today.to_string());
     context.insert(
         "weekday",
@@ -269,6 +272,8 @@ fn show(value: &Value) -> String {
 struct FeedbackForm {
     body: String,
     intent: Option<String>,
+    /// A snippet to add to the text, filled in for this patient.
+    snippet: Option<String>,
 }
 
 /// Preview shows the message as the patient will read it; send delivers it.
@@ -282,6 +287,10 @@ async fn feedback(
 ) -> AppResult<Response> {
     let enrollment =
         access::record_for_staff(&state, &principal, &id, "patient.feedback_opened", &client).await?;
+    if let Some(snippet_id) = form.snippet.as_deref() {
+        let body = with_snippet(&state, &principal, &enrollment, &form.body, snippet_id).await?;
+        return render(&state, &csrf, &principal, &enrollment, false, Some((body, None))).await;
+    }
     if form.intent.as_deref() == Some("preview") {
         let errors = form.body.trim().is_empty().then(|| {
             FieldErrors::from([("body".to_string(), vec!["Write your feedback first.".to_string()])])
@@ -382,4 +391,34 @@ async fn visibility(
         access::record_for_staff(&state, &principal, &id, "patient.item_visibility_changed", &client).await?;
     progress::set_hidden(&state, &enrollment, &item_id, form.hidden == "true").await?;
     Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+}
+
+/// The draft with a snippet added, its placeholders filled in: the patient's
+/// first name (left as `{first_name}` when unknown, for the therapist to
+/// write) and their current module.
+async fn with_snippet(
+    state: &AppState,
+    therapist: &Principal,
+    enrollment: &enrollments::Model,
+    draft: &str,
+    snippet_id: &str,
+) -> AppResult<String> {
+    let snippets = super::snippets::usable(&state.db, therapist).await?;
+    let snippet = snippets.iter().find(|s| s.id == snippet_id).ok_or(AppError::NotFound)?;
+    let patient: Option<crate::entities::users::Model> =
+        <crate::entities::users::Entity as sea_orm::EntityTrait>::find_by_id(enrollment.patient_id.clone())
+            .one(&state.db)
+            .await?;
+    let name =
+        patient.map(|p| p.name).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "{first_name}".into());
+    let program = progress::program_of(&state.content, enrollment)?;
+    let current = Progress::load(&state.db, &enrollment.id).await?;
+    let module = program
+        .modules
+        .iter()
+        .find(|m| current.module_state(&m.id) == ModuleState::Open)
+        .map(|m| m.title.clone())
+        .unwrap_or_default();
+    let text = super::snippets::fill(&snippet.body, &name, &module);
+    Ok(if draft.trim().is_empty() { text } else { format!("{}\n\n{text}", draft.trim_end()) })
 }

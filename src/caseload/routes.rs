@@ -18,7 +18,10 @@ pub fn api_routes() -> Router<AppState> {
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/caseload", get(caseload_page)).merge(super::record::routes())
+    Router::new()
+        .route("/caseload", get(caseload_page))
+        .merge(super::record::routes())
+        .merge(super::snippets::routes())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -17,6 +17,7 @@ pub mod one_time_tokens;
 pub mod questionnaire_responses;
 pub mod recovery_codes;
 pub mod sessions;
+pub mod snippets;
 pub mod submissions;
 pub mod teams;
 pub mod usage_events;

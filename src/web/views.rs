@@ -53,6 +53,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("therapist/caseload.html", include_str!("templates/therapist/caseload.html")),
     ("therapist/record.html", include_str!("templates/therapist/record.html")),
     ("therapist/enroll.html", include_str!("templates/therapist/enroll.html")),
+    ("therapist/snippets.html", include_str!("templates/therapist/snippets.html")),
     ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
 ];

@@ -21,6 +21,7 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
     browser.submit("a[href='/patients/new']", "enroll").await;
     browser.fill("#email", "anna@north.test").await;
     browser.fill("#case_code", "P-042").await;
+    browser.fill("#name", "Anna").await;
     browser.click("#program option[value=chronic-pain]").await;
     browser.submit("form[action='/patients/new'] button[type=submit]", "enrolled").await;
     let text = browser.text().await;
@@ -60,9 +61,26 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
         "{text}"
     );
 
+    // A snippet to start the feedback from.
+    browser.visit(&app.url("/snippets"), "snippets").await;
+    browser.fill("#title", "Well done").await;
+    browser.fill("#snippet-body", "Well done, {first_name}! Keep going with {module}.").await;
+    browser.submit("form[action='/snippets'] button[type=submit]", "snippet-saved").await;
+
+    browser.visit(&app.url("/caseload"), "caseload-again").await;
     browser.submit("a[href^='/patients/']:not([href='/patients/new'])", "record").await;
     assert!(browser.text().await.contains("Walking hurt less today."));
-    browser.fill("#body", "Good to hear, Anna! Keep the walks short and regular.").await;
+    browser.submit("button[name=snippet]", "snippet-used").await;
+    let draft = browser
+        .client
+        .find(fantoccini::Locator::Css("#body"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap_or_default();
+    assert_eq!(draft, "Well done, Anna! Keep going with Your goals.");
     browser.submit("button[value=preview]", "preview").await;
     assert!(browser.text().await.contains("How the patient will see it"));
     browser.submit("button[value=send]", "feedback-sent").await;

@@ -368,3 +368,31 @@ db_test!(
         assert_eq!(app.api_get(&anna.token, "/api/v1/me/items/pain-my-goals").await.status(), StatusCode::OK);
     }
 );
+
+db_test!(
+    async fn snippets_are_personal_or_shared_in_the_clinic(app: TestApp) {
+        let north = app.clinic("North").await;
+        let south = app.clinic("South").await;
+        let mine = app.browser_login(&north.therapist.email).await;
+        for (title, shared) in [("Private opening", ""), ("Team opening", "on")] {
+            let mut fields = vec![("title", title), ("body", "Hello {first_name}")];
+            if !shared.is_empty() {
+                fields.push(("shared", shared));
+            }
+            let saved = app.submit_form(&mine, "/snippets", "/snippets", &fields).await;
+            assert_eq!(saved.status(), StatusCode::SEE_OTHER);
+        }
+        let empty = app.submit_form(&mine, "/snippets", "/snippets", &[("title", ""), ("body", "")]).await;
+        assert_eq!(empty.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+        let colleague = app.browser_login(&north.colleague.email).await;
+        let html = colleague.get(app.url("/snippets")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Team opening") && !html.contains("Private opening"));
+        assert!(!html.contains("/delete"), "a colleague cannot delete someone else's snippet");
+        let other_clinic = app.browser_login(&south.therapist.email).await;
+        let html = other_clinic.get(app.url("/snippets")).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("Team opening"), "shared within the clinic only");
+        let manager = app.browser_login(&north.manager.email).await;
+        assert_eq!(manager.get(app.url("/snippets")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    }
+);
