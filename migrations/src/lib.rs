@@ -8,6 +8,7 @@ mod m20261122_000002_auth_audit_outbox;
 mod m20261122_000003_care;
 mod m20261122_000004_contacts;
 mod m20261122_000005_snippets;
+mod m20261122_000006_covers;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_care::Migration),
             Box::new(m20261122_000004_contacts::Migration),
             Box::new(m20261122_000005_snippets::Migration),
+            Box::new(m20261122_000006_covers::Migration),
         ]
     }
 }

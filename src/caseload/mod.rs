@@ -2,6 +2,7 @@
 //! urgent first, so nobody has to open records to find out.
 
 pub mod contacts;
+mod cover_page;
 pub mod due;
 mod record;
 pub(crate) mod routes;

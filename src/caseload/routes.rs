@@ -22,6 +22,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/caseload", get(caseload_page))
         .merge(super::record::routes())
         .merge(super::snippets::routes())
+        .merge(super::cover_page::routes())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -93,8 +93,11 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
         return Ok(Vec::new());
     }
     let db = &state.db;
+    let today_local = state.clock.now().with_timezone(&state.settings.care_timezone).date_naive();
+    let mut therapists = crate::enrollment::cover::covering_for(db, therapist.id(), today_local).await?;
+    therapists.push(therapist.id().to_string());
     let list = enrollments::Entity::find()
-        .filter(enrollments::Column::TherapistId.eq(therapist.id()))
+        .filter(enrollments::Column::TherapistId.is_in(therapists))
         .filter(enrollments::Column::Status.is_in(["invited", "active", "paused"]))
         .order_by_asc(enrollments::Column::CaseCode)
         .all(db)

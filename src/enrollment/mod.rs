@@ -3,6 +3,7 @@
 //! one place that decides who may see which patient record.
 
 pub mod access;
+pub mod cover;
 mod pages;
 pub(crate) mod routes;
 pub mod service;

@@ -5,6 +5,7 @@ pub mod api_tokens;
 pub mod audit_log;
 pub mod clinics;
 pub mod contacts;
+pub mod covers;
 pub mod diary_entries;
 pub mod enrollments;
 pub mod item_states;

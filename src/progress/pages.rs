@@ -94,7 +94,14 @@ async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Princip
         .iter()
         .filter(|m| matches!(progress.module_state(&m.id), ModuleState::Completed | ModuleState::Skipped))
         .count();
+    let away = match crate::enrollment::cover::cover_of(&state.db, &enrollment.therapist_id, today).await? {
+        Some(cover) => {
+            Some((crate::enrollment::cover::cover_name(&state.db, &cover).await?, cover.ends_on.to_string()))
+        }
+        None => None,
+    };
     let mut context = page::context(Some(&principal), &csrf);
+    context.insert("away", &away);
     context.insert("next", &next);
     context.insert("diaries", &diaries);
     context.insert("unread", &unread);

@@ -54,6 +54,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("therapist/record.html", include_str!("templates/therapist/record.html")),
     ("therapist/enroll.html", include_str!("templates/therapist/enroll.html")),
     ("therapist/snippets.html", include_str!("templates/therapist/snippets.html")),
+    ("therapist/cover.html", include_str!("templates/therapist/cover.html")),
     ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
 ];

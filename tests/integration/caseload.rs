@@ -396,3 +396,77 @@ db_test!(
         assert_eq!(manager.get(app.url("/snippets")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     }
 );
+
+db_test!(
+    async fn cover_grants_access_for_the_period_and_removes_it_after(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let colleague = app.token(&clinic.colleague.email).await;
+        let record = format!("/api/v1/patients/{}", anna.id);
+        assert_eq!(
+            app.api_get(&colleague, &record).await.status(),
+            StatusCode::NOT_FOUND,
+            "before the cover"
+        );
+
+        let today = icbt::diaries::service::today(&app.state);
+        let (from, until) =
+            ((today + Duration::days(1)).to_string(), (today + Duration::days(7)).to_string());
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let bad = app
+            .submit_form(
+                &browser,
+                "/cover",
+                "/cover",
+                &[("cover", &clinic.manager.email), ("starts_on", &from), ("ends_on", &until)],
+            )
+            .await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY, "only a therapist of the team covers");
+        let arranged = app
+            .submit_form(
+                &browser,
+                "/cover",
+                "/cover",
+                &[("cover", &clinic.colleague.email), ("starts_on", &from), ("ends_on", &until)],
+            )
+            .await;
+        assert_eq!(arranged.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            app.api_get(&colleague, &record).await.status(),
+            StatusCode::NOT_FOUND,
+            "not before the first day"
+        );
+
+        app.state.clock.advance(Duration::days(2));
+        assert_eq!(app.api_get(&colleague, &record).await.status(), StatusCode::OK, "during the cover");
+        let caseload: Value = app.api_get(&colleague, "/api/v1/caseload").await.json().await.unwrap();
+        assert_eq!(caseload["patients"][0]["id"], anna.id.as_str(), "on the colleague's caseload");
+        let sent = app
+            .api_post(
+                &colleague,
+                &format!("/api/v1/patients/{}/feedback", anna.id),
+                json!({"body": "Covering this week."}),
+            )
+            .await;
+        assert_eq!(sent.status(), StatusCode::CREATED);
+        let patient = app.browser_login(&anna.email).await;
+        let home = patient.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
+        assert!(home.contains("Your therapist is away until"), "the patient sees who covers");
+
+        app.state.clock.advance(Duration::days(7));
+        assert_eq!(app.api_get(&colleague, &record).await.status(), StatusCode::NOT_FOUND, "after the cover");
+        let admin = app.admin().await;
+        let audit: Value = app
+            .api_get(&app.token(&admin.email).await, &format!("/api/v1/audit?target_id={}", anna.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let by_colleague = audit["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["actor_id"] == clinic.colleague.id.as_str());
+        assert!(by_colleague, "the cover's reads are audited under their own name");
+    }
+);
