@@ -20,7 +20,7 @@ use crate::{
     clock::Clock,
     config::Settings,
     content::{self, Catalogue},
-    db, diaries, enrollment,
+    db, diaries, digests, enrollment,
     error::AppError,
     home, mail, messages, ops, progress, questionnaires, telemetry,
     web::Views,
@@ -72,7 +72,8 @@ pub fn router(state: AppState) -> Router {
         .merge(diaries::api_routes())
         .merge(questionnaires::api_routes())
         .merge(messages::api_routes())
-        .merge(caseload::api_routes());
+        .merge(caseload::api_routes())
+        .merge(digests::api_routes());
     let routes = Router::new()
         .merge(ops::routes())
         .merge(crate::web::asset_routes())
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(questionnaires::page_routes())
         .merge(messages::page_routes())
         .merge(caseload::page_routes())
+        .merge(digests::page_routes())
         .nest("/api/v1", api)
         .fallback(|| async { AppError::NotFound });
 

@@ -9,6 +9,7 @@ mod m20261122_000003_care;
 mod m20261122_000004_contacts;
 mod m20261122_000005_snippets;
 mod m20261122_000006_covers;
+mod m20261122_000007_digest_settings;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_contacts::Migration),
             Box::new(m20261122_000005_snippets::Migration),
             Box::new(m20261122_000006_covers::Migration),
+            Box::new(m20261122_000007_digest_settings::Migration),
         ]
     }
 }

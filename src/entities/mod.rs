@@ -7,6 +7,7 @@ pub mod clinics;
 pub mod contacts;
 pub mod covers;
 pub mod diary_entries;
+pub mod digest_settings;
 pub mod enrollments;
 pub mod item_states;
 pub mod login_failures;

@@ -46,6 +46,8 @@ use crate::error::Problem;
         crate::messages::routes::patient_messages,
         crate::messages::routes::feedback,
         crate::caseload::routes::caseload,
+        crate::digests::routes::get_settings,
+        crate::digests::routes::put_settings,
     ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),

@@ -55,6 +55,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("therapist/enroll.html", include_str!("templates/therapist/enroll.html")),
     ("therapist/snippets.html", include_str!("templates/therapist/snippets.html")),
     ("therapist/cover.html", include_str!("templates/therapist/cover.html")),
+    ("therapist/digest_settings.html", include_str!("templates/therapist/digest_settings.html")),
     ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
 ];

@@ -470,3 +470,45 @@ db_test!(
         assert!(by_colleague, "the cover's reads are audited under their own name");
     }
 );
+
+db_test!(
+    async fn digest_settings_are_kept_and_checked(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let token = app.token(&clinic.therapist.email).await;
+        let defaults: Value = app.api_get(&token, "/api/v1/me/digest-settings").await.json().await.unwrap();
+        assert_eq!(defaults["cadence"], "daily");
+        let bad = app
+            .client
+            .put(app.url("/api/v1/me/digest-settings"))
+            .bearer_auth(&token)
+            .json(&json!({"cadence": "hourly", "local_time": "25:00", "timezone": "Mars/Olympus", "layout": "big"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let errors = bad.json::<Value>().await.unwrap()["errors"].clone();
+        for field in ["cadence", "local_time", "timezone", "layout"] {
+            assert!(errors[field].is_array(), "{field} in {errors}");
+        }
+        let wanted = json!({"cadence": "weekly", "local_time": "16:30", "weekday": "fri", "timezone": "Europe/Amsterdam", "layout": "combined"});
+        let saved = app
+            .client
+            .put(app.url("/api/v1/me/digest-settings"))
+            .bearer_auth(&token)
+            .json(&wanted)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(saved.status(), StatusCode::OK);
+        let read: Value = app.api_get(&token, "/api/v1/me/digest-settings").await.json().await.unwrap();
+        assert_eq!(read, wanted);
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let html = browser.get(app.url("/settings/digests")).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("value=\"16:30\""));
+        let patient = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        assert_eq!(
+            app.api_get(&patient.token, "/api/v1/me/digest-settings").await.status(),
+            StatusCode::FORBIDDEN
+        );
+    }
+);
