@@ -126,6 +126,18 @@ async fn render(
         })
         .flatten()
         .collect();
+    let responses = questionnaires::service::responses(&state.db, &enrollment.id).await?;
+    let mut instruments: Vec<&str> = responses.iter().map(|r| r.questionnaire_id.as_str()).collect();
+    instruments.sort_unstable();
+    instruments.dedup();
+    let score_charts: Vec<questionnaires::charts::ScoreChart> = instruments
+        .iter()
+        .filter_map(|id| {
+            let questionnaire = state.content.questionnaire(id)?;
+            let own: Vec<_> = responses.iter().filter(|r| r.questionnaire_id == *id).collect();
+            Some(questionnaires::charts::score_chart(questionnaire, &own))
+        })
+        .collect();
     let cadence = Cadence::parse(&enrollment.feedback_cadence).unwrap_or(Cadence::Weekly);
     let anchor = enrollment.last_feedback_at.or(enrollment.activated_at).unwrap_or(enrollment.enrolled_at);
     let due = next_due(
@@ -157,6 +169,7 @@ async fn render(
     context.insert("everything", &everything);
     context.insert("modules", &modules);
     context.insert("charts", &charts);
+    context.insert("score_charts", &score_charts);
     context.insert("wide", &true);
     let (draft, errors) = composer.unwrap_or_default();
     context.insert("preview", &(!draft.is_empty() && errors.is_none()));

@@ -1,6 +1,7 @@
 //! Questionnaires on the program's schedule (baseline, after a module, end,
 //! follow-up), scored on submit; risk rules raise an urgent notification.
 
+pub mod charts;
 pub(crate) mod routes;
 pub mod service;
 

@@ -39,6 +39,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("dev/message.html", include_str!("templates/dev/message.html")),
     ("form/field.html", include_str!("templates/form/field.html")),
     ("partials/chart.html", include_str!("templates/partials/chart.html")),
+    ("partials/score_chart.html", include_str!("templates/partials/score_chart.html")),
     ("form/control.html", include_str!("templates/form/control.html")),
     ("patient/home.html", include_str!("templates/patient/home.html")),
     ("patient/program.html", include_str!("templates/patient/program.html")),

@@ -53,6 +53,9 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
     )
     .await;
     app.api_post(&anna, "/api/v1/me/messages", json!({"body": "Walking hurt less today."})).await;
+    let answers: serde_json::Map<String, serde_json::Value> =
+        (1..=9).map(|n| (format!("phq9-{n}"), json!(1))).collect();
+    app.api_post(&anna, "/api/v1/me/questionnaires/phq-9/responses", json!({"answers": answers})).await;
 
     browser.visit(&app.url("/caseload"), "caseload-with-activity").await;
     let text = browser.text().await;
@@ -70,6 +73,10 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
     browser.visit(&app.url("/caseload"), "caseload-again").await;
     browser.submit("a[href^='/patients/']:not([href='/patients/new'])", "record").await;
     assert!(browser.text().await.contains("Walking hurt less today."));
+    assert!(
+        browser.client.find(fantoccini::Locator::Css("svg.score-chart rect.band")).await.is_ok(),
+        "PHQ-9 on its bands"
+    );
     browser.submit("button[name=snippet]", "snippet-used").await;
     let draft = browser
         .client

@@ -1,0 +1,96 @@
+//! A patient's scores on one instrument over time, drawn over its severity
+//! bands, so therapist and patient see at a glance where the scores sit.
+
+use serde::Serialize;
+
+use crate::{content::Questionnaire, entities::questionnaire_responses};
+
+const WIDTH: f64 = 320.0;
+const HEIGHT: f64 = 150.0;
+const PAD: f64 = 24.0;
+
+#[derive(Serialize)]
+pub struct BandRect {
+    pub label: String,
+    pub y: f64,
+    pub height: f64,
+    /// 0 for the mildest band upwards, for shading.
+    pub level: usize,
+}
+
+#[derive(Serialize)]
+pub struct ScoreDot {
+    pub x: f64,
+    pub y: f64,
+    pub score: i32,
+    pub label: String,
+}
+
+#[derive(Serialize)]
+pub struct ScoreChart {
+    pub title: String,
+    pub max: i64,
+    pub width: f64,
+    pub height: f64,
+    pub left: f64,
+    pub right: f64,
+    pub top: f64,
+    pub bottom: f64,
+    pub bands: Vec<BandRect>,
+    pub line: String,
+    pub dots: Vec<ScoreDot>,
+}
+
+/// One chart for `questionnaire` from `responses` (oldest first).
+pub fn score_chart(
+    questionnaire: &Questionnaire,
+    responses: &[&questionnaire_responses::Model],
+) -> ScoreChart {
+    let span = (questionnaire.max - questionnaire.min).max(1) as f64;
+    let y_of = |score: f64| HEIGHT - PAD - (score - questionnaire.min as f64) / span * (HEIGHT - 2.0 * PAD);
+    let bands = questionnaire
+        .bands
+        .iter()
+        .enumerate()
+        .map(|(level, band)| {
+            let top = y_of(band.max as f64 + 0.5_f64.min(span));
+            let bottom = y_of(band.min as f64 - if band.min == questionnaire.min { 0.0 } else { 0.5 });
+            BandRect {
+                label: band.label.clone(),
+                y: round(top.max(PAD)),
+                height: round((bottom - top.max(PAD)).max(0.0)),
+                level,
+            }
+        })
+        .collect();
+    let step = if responses.len() > 1 { (WIDTH - 2.0 * PAD) / (responses.len() - 1) as f64 } else { 0.0 };
+    let dots: Vec<ScoreDot> = responses
+        .iter()
+        .enumerate()
+        .map(|(n, r)| ScoreDot {
+            x: round(
+                PAD + step * n as f64 + if responses.len() == 1 { (WIDTH - 2.0 * PAD) / 2.0 } else { 0.0 },
+            ),
+            y: round(y_of(r.score.into())),
+            score: r.score,
+            label: format!("{} ({})", r.submitted_at.format("%Y-%m-%d"), r.assessment_id),
+        })
+        .collect();
+    ScoreChart {
+        title: questionnaire.title.clone(),
+        max: questionnaire.max,
+        width: WIDTH,
+        height: HEIGHT,
+        left: PAD,
+        right: WIDTH - PAD,
+        top: PAD,
+        bottom: HEIGHT - PAD,
+        bands,
+        line: dots.iter().map(|d| format!("{},{}", d.x, d.y)).collect::<Vec<_>>().join(" "),
+        dots,
+    }
+}
+
+fn round(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
