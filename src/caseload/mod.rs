@@ -8,5 +8,6 @@ mod record;
 pub(crate) mod routes;
 pub mod service;
 pub mod snippets;
+mod timeline;
 
 pub use routes::{api_routes, page_routes};

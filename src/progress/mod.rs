@@ -4,6 +4,8 @@
 mod pages;
 pub(crate) mod routes;
 pub mod service;
+pub mod tailoring;
 
 pub use pages::{render_item, routes as page_routes, Refused};
 pub use routes::api_routes;
+pub use tailoring::{change_module, set_hidden};

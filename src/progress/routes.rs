@@ -140,6 +140,6 @@ pub async fn set_module_state(
 ) -> AppResult<StatusCode> {
     let enrollment =
         access::record_for_staff(&state, &principal, &id, "patient.module_changed", &client).await?;
-    service::change_module(&state, &enrollment, &module_id, body.state).await?;
+    super::tailoring::change_module(&state, &enrollment, &module_id, body.state).await?;
     Ok(StatusCode::OK)
 }

@@ -18,4 +18,5 @@ mod login;
 mod mail;
 mod patient_api;
 mod patient_pages;
+mod record;
 mod two_factor;
