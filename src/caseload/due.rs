@@ -2,8 +2,17 @@
 //! after the last feedback (or after the start of treatment).
 
 use chrono::{Datelike, Duration, NaiveDate};
+use chrono_tz::Tz;
 
-use crate::enrollment::service::Cadence;
+use crate::{enrollment::service::Cadence, entities::enrollments};
+
+/// When this patient's next feedback is due: counted from the last feedback,
+/// or from the start of treatment before the first.
+pub fn feedback_due_on(enrollment: &enrollments::Model, timezone: Tz) -> NaiveDate {
+    let anchor = enrollment.last_feedback_at.or(enrollment.activated_at).unwrap_or(enrollment.enrolled_at);
+    let cadence = Cadence::parse(&enrollment.feedback_cadence).unwrap_or(Cadence::Weekly);
+    next_due(anchor.with_timezone(&timezone).date_naive(), cadence, enrollment.feedback_weekday)
+}
 
 /// The first feedback weekday at least a week (weekly) or a week and a day
 /// (fortnightly) after `anchor`, so feedback given on the day is not due again

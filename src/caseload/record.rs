@@ -11,13 +11,13 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::due::next_due;
+use super::due::feedback_due_on;
 use crate::{
     app::AppState,
     auth::Principal,
     content::{ItemBody, ItemKind},
     diaries,
-    enrollment::{access, service::Cadence},
+    enrollment::access,
     entities::enrollments,
     error::{AppError, AppResult, FieldErrors},
     messages,
@@ -124,13 +124,7 @@ async fn render(
             Some(questionnaires::charts::score_chart(questionnaire, &own))
         })
         .collect();
-    let cadence = Cadence::parse(&enrollment.feedback_cadence).unwrap_or(Cadence::Weekly);
-    let anchor = enrollment.last_feedback_at.or(enrollment.activated_at).unwrap_or(enrollment.enrolled_at);
-    let due = next_due(
-        anchor.with_timezone(&state.settings.care_timezone).date_naive(),
-        cadence,
-        enrollment.feedback_weekday,
-    );
+    let due = feedback_due_on(enrollment, state.settings.care_timezone);
     let mut context = page::context(Some(principal), csrf);
     context.insert("id", &enrollment.id);
     context.insert("case_code", &enrollment.case_code);

@@ -49,9 +49,6 @@ async fn caseload_page(
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("patients", &rows);
     context.insert("wide", &true);
-    context.insert(
-        "today",
-        &state.clock.now().with_timezone(&state.settings.care_timezone).date_naive().to_string(),
-    );
+    context.insert("today", &crate::diaries::service::today(&state).to_string());
     state.views.render("therapist/caseload.html", principal.lang(), context)
 }

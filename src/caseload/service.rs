@@ -9,13 +9,12 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::due::next_due;
+use super::due::feedback_due_on;
 use crate::{
     accounts::Role,
     app::AppState,
     auth::Principal,
     content::Catalogue,
-    enrollment::service::Cadence,
     entities::{diary_entries, enrollments, messages, module_states, questionnaire_responses, submissions},
     error::AppResult,
 };
@@ -93,7 +92,7 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
         return Ok(Vec::new());
     }
     let db = &state.db;
-    let today_local = state.clock.now().with_timezone(&state.settings.care_timezone).date_naive();
+    let today_local = crate::diaries::service::today(state);
     let mut therapists = crate::enrollment::cover::covering_for(db, therapist.id(), today_local).await?;
     therapists.push(therapist.id().to_string());
     let list = enrollments::Entity::find()
@@ -141,18 +140,12 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
     let risks = risk_flags(db, &state.content, &ids).await?;
     let open_modules = current_modules(db, &ids).await?;
     let now = state.clock.now();
-    let today = now.with_timezone(&state.settings.care_timezone).date_naive();
+    let today = crate::diaries::service::today(state);
     let count = |map: &HashMap<String, u64>, id: &str| map.get(id).copied().unwrap_or(0);
     let mut rows: Vec<CaseloadRow> = list
         .into_iter()
         .map(|e| {
-            let anchor = e.last_feedback_at.or(e.activated_at).unwrap_or(e.enrolled_at);
-            let cadence = Cadence::parse(&e.feedback_cadence).unwrap_or(Cadence::Weekly);
-            let due = next_due(
-                anchor.with_timezone(&state.settings.care_timezone).date_naive(),
-                cadence,
-                e.feedback_weekday,
-            );
+            let due = feedback_due_on(&e, state.settings.care_timezone);
             let program = state.content.program(&e.program_id);
             let current_module = open_modules.get(&e.id).and_then(|module| {
                 program.and_then(|p| p.modules.iter().find(|m| &m.id == module)).map(|m| m.title.clone())
