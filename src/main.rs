@@ -33,6 +33,9 @@ enum Command {
     },
     /// Run only the background work (mail delivery, housekeeping).
     Worker,
+    /// Simulate a clinic that has been running for some weeks: therapists,
+    /// patients, diaries, feedback, questionnaires, drop-outs.
+    Demo(DemoArgs),
     /// Apply pending database migrations and exit.
     Migrate,
     /// Check the treatment content.
@@ -45,6 +48,26 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct DemoArgs {
+    /// The clinic's name; a second run with the same name adds to it.
+    #[arg(long, default_value = "Simulated clinic")]
+    clinic: String,
+    #[arg(long, default_value_t = 4)]
+    therapists: usize,
+    #[arg(long, default_value_t = 40)]
+    patients: usize,
+    /// How long the clinic has been running; the simulation ends now.
+    #[arg(long, default_value_t = 26)]
+    weeks: u32,
+    /// Patients are enrolled evenly over this many first weeks (0: all on day one).
+    #[arg(long)]
+    intake_weeks: Option<u32>,
+    /// The same seed gives the same clinic.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Subcommand)]
@@ -104,6 +127,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             tokio::spawn(cancel_on_signal(shutdown.clone()));
             worker::run(state, shutdown).await
         }
+        Command::Demo(args) => simulate_demo_clinic(settings, args).await,
         Command::Migrate => {
             let db = icbt::db::connect(&settings.database).await.context("connecting to the database")?;
             icbt::db::migrate(&db).await.context("migrating the database")?;
@@ -122,6 +146,47 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             create_user(settings, role, &email, &name).await
         }
     }
+}
+
+async fn simulate_demo_clinic(mut settings: Settings, args: DemoArgs) -> anyhow::Result<()> {
+    if settings.environment == Environment::Production {
+        anyhow::bail!("demo data is refused when environment = \"production\"");
+    }
+    let plan = demo::simulate::ClinicPlan {
+        clinic: args.clinic,
+        therapists: args.therapists,
+        patients: args.patients,
+        weeks: args.weeks.max(1),
+        intake_weeks: args.intake_weeks.unwrap_or(args.weeks * 2 / 3),
+        seed: args.seed,
+    };
+    settings.clock_start = Some(chrono::Utc::now() - chrono::Duration::weeks(plan.weeks.into()));
+    let state = AppState::build(settings).await.context("opening the database")?;
+    let bar = indicatif::ProgressBar::new(u64::from(plan.weeks) * 7).with_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] day {pos}/{len}, {eta} left")?
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("simulating {}", plan.clinic));
+    let started = std::time::Instant::now();
+    let report = demo::simulate::simulate(&state, &plan, |day| bar.set_position(day.into())).await?;
+    bar.finish_and_clear();
+    println!(
+        "{}: {} patients ({} activated, {} dropped out), {} diary entries, {} pages read, {} submissions, \
+         {} questionnaires, {} messages, {} feedback messages in {:.1} s",
+        plan.clinic,
+        report.patients,
+        report.activated,
+        report.dropped_out,
+        report.diary_entries,
+        report.pages_read,
+        report.submissions,
+        report.questionnaires,
+        report.messages,
+        report.feedback,
+        started.elapsed().as_secs_f64()
+    );
+    println!("staff log in as therapist1@… or manager@… with {}", demo::simulate::STAFF_PASSWORD);
+    Ok(())
 }
 
 async fn serve(settings: Settings, with_demo: bool) -> anyhow::Result<()> {

@@ -10,6 +10,7 @@ mod m20261122_000004_contacts;
 mod m20261122_000005_snippets;
 mod m20261122_000006_covers;
 mod m20261122_000007_digest_settings;
+mod m20261122_000008_caseload_indexes;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_snippets::Migration),
             Box::new(m20261122_000006_covers::Migration),
             Box::new(m20261122_000007_digest_settings::Migration),
+            Box::new(m20261122_000008_caseload_indexes::Migration),
         ]
     }
 }

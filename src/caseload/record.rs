@@ -46,9 +46,13 @@ struct ModuleRow {
     items: Vec<(String, String, bool)>,
 }
 
+/// Older history comes in pages of this many events.
+const EARLIER_PAGE: usize = 25;
+
 #[derive(Deserialize, Default)]
 struct RecordQuery {
-    all: Option<String>,
+    /// Page of the earlier history, from 1.
+    page: Option<usize>,
 }
 
 async fn record_page(
@@ -60,7 +64,7 @@ async fn record_page(
     Query(query): Query<RecordQuery>,
 ) -> AppResult<Response> {
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
-    render(&state, &csrf, &principal, &enrollment, query.all.is_some(), None).await
+    render(&state, &csrf, &principal, &enrollment, query.page.unwrap_or(1).max(1), None).await
 }
 
 /// The page, optionally with a feedback draft to preview or its errors.
@@ -69,18 +73,18 @@ async fn render(
     csrf: &CsrfToken,
     principal: &Principal,
     enrollment: &enrollments::Model,
-    everything: bool,
+    page: usize,
     composer: Option<(String, Option<FieldErrors>)>,
 ) -> AppResult<Response> {
     let program = progress::program_of(&state.content, enrollment)?;
     let current = Progress::load(&state.db, &enrollment.id).await?;
     let since = enrollment.last_feedback_at;
     let mut events = super::timeline::timeline(state, program, enrollment, &current).await?;
-    events.iter_mut().for_each(|e| e.new = since.is_none_or(|s| e.at > s));
-    if !everything {
-        events.retain(|e| e.new);
-    }
-    events.truncate(300);
+    // The feedback itself opens the new period but is not news to its writer.
+    events.iter_mut().for_each(|e| e.new = e.kind != "sent" && since.is_none_or(|s| e.at > s));
+    let (events, earlier): (Vec<_>, Vec<_>) = events.into_iter().partition(|e| e.new);
+    let has_older = earlier.len() > page * EARLIER_PAGE;
+    let earlier: Vec<_> = earlier.into_iter().skip((page - 1) * EARLIER_PAGE).take(EARLIER_PAGE).collect();
     let modules: Vec<ModuleRow> = program
         .modules
         .iter()
@@ -146,7 +150,9 @@ async fn render(
     context.insert("due", &due.to_string());
     context.insert("overdue", &(today > due && enrollment.status == "active"));
     context.insert("events", &events);
-    context.insert("everything", &everything);
+    context.insert("earlier", &earlier);
+    context.insert("page", &page);
+    context.insert("has_older", &has_older);
     context.insert("modules", &modules);
     context.insert("charts", &charts);
     context.insert("score_charts", &score_charts);
@@ -180,18 +186,18 @@ async fn feedback(
         access::record_for_staff(&state, &principal, &id, "patient.feedback_opened", &client).await?;
     if let Some(snippet_id) = form.snippet.as_deref() {
         let body = with_snippet(&state, &principal, &enrollment, &form.body, snippet_id).await?;
-        return render(&state, &csrf, &principal, &enrollment, false, Some((body, None))).await;
+        return render(&state, &csrf, &principal, &enrollment, 1, Some((body, None))).await;
     }
     if form.intent.as_deref() == Some("preview") {
         let errors = form.body.trim().is_empty().then(|| {
             FieldErrors::from([("body".to_string(), vec!["Write your feedback first.".to_string()])])
         });
-        return render(&state, &csrf, &principal, &enrollment, false, Some((form.body, errors))).await;
+        return render(&state, &csrf, &principal, &enrollment, 1, Some((form.body, errors))).await;
     }
     match messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await {
         Ok(_) => Ok(Redirect::to(&format!("/patients/{id}?sent=1")).into_response()),
         Err(AppError::Invalid(errors)) => {
-            render(&state, &csrf, &principal, &enrollment, false, Some((form.body, Some(errors)))).await
+            render(&state, &csrf, &principal, &enrollment, 1, Some((form.body, Some(errors)))).await
         }
         Err(other) => Err(other),
     }

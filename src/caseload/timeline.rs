@@ -55,7 +55,7 @@ pub(super) async fn timeline(
         values.iter().map(|(k, v)| (label_of(item_id, k), show(v))).collect()
     };
     let mut events = Vec::new();
-    for entry in diaries::service::entries(&state.db, &enrollment.id, None, Some(500)).await? {
+    for entry in diaries::service::entries(&state.db, &enrollment.id, None, None).await? {
         events.push(Event {
             at: entry.created_at,
             kind: "diary",

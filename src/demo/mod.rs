@@ -1,6 +1,9 @@
 //! Demo data for `icbt serve --demo`: a clinic with an administrator, a
 //! therapist, a manager and one patient. Idempotent: a second start finds and reuses them.
 
+pub mod answers;
+pub mod simulate;
+
 use crate::{
     accounts::{service as accounts, service::NewUser, Role},
     app::AppState,

@@ -12,6 +12,7 @@ mod browser_therapist;
 mod caseload;
 mod cli;
 mod content;
+mod demo;
 mod foundation;
 mod links;
 mod login;

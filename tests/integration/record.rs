@@ -73,6 +73,64 @@ db_test!(
 );
 
 db_test!(
+    async fn older_history_on_the_record_is_paged(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        for day in 0..30 {
+            let today = icbt::diaries::service::today(&app.state).to_string();
+            let note = format!("Entry number {day:02}");
+            let saved = app
+                .api_post(
+                    &anna.token,
+                    "/api/v1/me/diaries/pain-level-diary/entries",
+                    json!({"date": today, "values": {"pain": 4, "interference": 3, "note": note}}),
+                )
+                .await;
+            assert_eq!(saved.status(), StatusCode::CREATED);
+            app.state.clock.advance(Duration::days(1));
+        }
+        // A month has passed: the bearer tokens from the start have expired.
+        let therapist = app.token(&clinic.therapist.email).await;
+        let anna_token = app.token(&anna.email).await;
+        let feedback = app
+            .api_post(
+                &therapist,
+                &format!("/api/v1/patients/{}/feedback", anna.id),
+                json!({"body": "Thank you for keeping the diary."}),
+            )
+            .await;
+        assert_eq!(feedback.status(), StatusCode::CREATED);
+        app.state.clock.advance(Duration::hours(1));
+        let today = icbt::diaries::service::today(&app.state).to_string();
+        app.api_post(
+            &anna_token,
+            "/api/v1/me/diaries/pain-level-diary/entries",
+            json!({"date": today, "values": {"pain": 2, "interference": 1, "note": "After the feedback"}}),
+        )
+        .await;
+
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let page = format!("/patients/{}", anna.id);
+        let first = browser.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        let (new, earlier) = first.split_once("id=\"earlier-title\"").expect("an earlier section");
+        assert!(new.contains("After the feedback") && !new.contains("Entry number"), "new since feedback");
+        assert!(
+            earlier.contains("Thank you for keeping the diary"),
+            "the feedback heads the earlier history"
+        );
+        assert!(earlier.contains("Entry number 29") && earlier.contains("Entry number 06"));
+        assert!(!earlier.contains("Entry number 05"), "25 a page, newest first");
+        assert!(earlier.contains("?page=2"), "a link to older history");
+
+        let second =
+            browser.get(app.url(&format!("{page}?page=2"))).send().await.unwrap().text().await.unwrap();
+        assert!(second.contains("Entry number 05") && second.contains("Entry number 00"));
+        assert!(!second.contains("Entry number 06") && !second.contains("After the feedback"));
+        assert!(!second.contains("?page=3") && second.contains("rel=\"prev\""), "the last page");
+    }
+);
+
+db_test!(
     async fn status_cadence_and_reinvitation_from_the_record(app: TestApp) {
         let clinic = app.clinic("North").await;
         let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
@@ -177,7 +235,7 @@ db_test!(
             )
             .await;
         assert_eq!(logged.status(), StatusCode::SEE_OTHER);
-        let html = browser.get(app.url(&format!("{page}?all=1"))).send().await.unwrap().text().await.unwrap();
+        let html = browser.get(app.url(&page.clone())).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("face to face") && html.contains("Session at the clinic"), "on the timeline");
 
         let off = app.submit_form(&browser, &page, &format!("{page}/auto-unlock"), &[]).await;
