@@ -33,6 +33,11 @@ enum Command {
     },
     /// Run only the background work (mail delivery, housekeeping).
     Worker,
+    /// Digests and notices.
+    Digest {
+        #[command(subcommand)]
+        command: DigestCommand,
+    },
     /// Simulate a clinic that has been running for some weeks: therapists,
     /// patients, diaries, feedback, questionnaires, drop-outs.
     Demo(DemoArgs),
@@ -68,6 +73,16 @@ struct DemoArgs {
     /// The same seed gives the same clinic.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+}
+
+#[derive(Subcommand)]
+enum DigestCommand {
+    /// Compose and send everything due at that instant, once, and print it.
+    Run {
+        /// The instant to run at (RFC 3339); default now.
+        #[arg(long, value_name = "RFC3339")]
+        now: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -128,6 +143,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             worker::run(state, shutdown).await
         }
         Command::Demo(args) => simulate_demo_clinic(settings, args).await,
+        Command::Digest { command: DigestCommand::Run { now } } => run_digests(settings, now).await,
         Command::Migrate => {
             let db = icbt::db::connect(&settings.database).await.context("connecting to the database")?;
             icbt::db::migrate(&db).await.context("migrating the database")?;
@@ -146,6 +162,36 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             create_user(settings, role, &email, &name).await
         }
     }
+}
+
+async fn run_digests(mut settings: Settings, now: Option<String>) -> anyhow::Result<()> {
+    if let Some(now) = now {
+        let at = chrono::DateTime::parse_from_rfc3339(&now)
+            .with_context(|| format!("--now {now}: not RFC 3339"))?;
+        settings.clock_start = Some(at.with_timezone(&chrono::Utc));
+    }
+    let state = AppState::build(settings).await.context("opening the database")?;
+    let mailer = icbt::mail::Mailer::from_settings(&state.settings.mail)?;
+    let started = std::time::Instant::now();
+    let report = worker::run_once(&state, &mailer, &worker::worker_name()).await?;
+    let digests = report.notifications.digests;
+    println!(
+        "at {}: {} digest e-mails covering {} patients ({} in-app only, {} retrying, {} dead), \
+         {} patient notices, {} diary reminders; mail sent {}, retrying {}, dead {} ({:.1} s)",
+        state.clock.now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        digests.emails,
+        digests.digests,
+        digests.shown,
+        digests.retrying,
+        digests.dead,
+        report.notifications.patient_notices,
+        report.notifications.diary_reminders,
+        report.mail.sent,
+        report.mail.retrying,
+        report.mail.dead,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
 }
 
 async fn simulate_demo_clinic(mut settings: Settings, args: DemoArgs) -> anyhow::Result<()> {

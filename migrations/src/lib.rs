@@ -11,6 +11,8 @@ mod m20261122_000005_snippets;
 mod m20261122_000006_covers;
 mod m20261122_000007_digest_settings;
 mod m20261122_000008_caseload_indexes;
+mod m20261122_000009_digests;
+mod table_spec;
 
 pub struct Migrator;
 
@@ -26,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_covers::Migration),
             Box::new(m20261122_000007_digest_settings::Migration),
             Box::new(m20261122_000008_caseload_indexes::Migration),
+            Box::new(m20261122_000009_digests::Migration),
         ]
     }
 }

@@ -4,27 +4,10 @@
 
 use sea_orm_migration::prelude::*;
 
+use crate::table_spec::{create_tables, drop_tables, Column, Kind, TableSpec, NOT_NULL, NULL};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// Tables are described as (name, columns, indexes); each column as
-/// (name, type, nullable). Keeping them as data keeps this file readable.
-#[derive(Clone, Copy)]
-enum Kind {
-    Id,
-    Text(u32),
-    LongText,
-    Bool,
-    Int,
-    Float,
-    Date,
-    Instant,
-}
-
-const NULL: bool = true;
-const NOT_NULL: bool = false;
-
-type Column = (&'static str, Kind, bool);
 
 const ENROLLMENTS: &[Column] = &[
     ("id", Kind::Id, NOT_NULL),
@@ -140,14 +123,6 @@ const USAGE_EVENTS: &[Column] = &[
     ("value", Kind::Float, NULL),
 ];
 
-struct TableSpec {
-    name: &'static str,
-    columns: &'static [Column],
-    primary_key: &'static [&'static str],
-    unique: &'static [&'static [&'static str]],
-    indexes: &'static [&'static [&'static str]],
-}
-
 const TABLES: &[TableSpec] = &[
     TableSpec {
         name: "enrollments",
@@ -214,65 +189,13 @@ const TABLES: &[TableSpec] = &[
     },
 ];
 
-fn column(name: &'static str, kind: Kind, nullable: bool) -> ColumnDef {
-    let mut def = ColumnDef::new(Alias::new(name));
-    match kind {
-        Kind::Id => def.string_len(36),
-        Kind::Text(n) => def.string_len(n),
-        Kind::LongText => def.text(),
-        Kind::Bool => def.boolean(),
-        Kind::Int => def.integer(),
-        Kind::Float => def.double(),
-        Kind::Date => def.date(),
-        Kind::Instant => def.timestamp_with_time_zone(),
-    };
-    if nullable {
-        def.null();
-    } else {
-        def.not_null();
-    }
-    def
-}
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES {
-            let mut create = Table::create();
-            create.table(Alias::new(table.name));
-            for (name, kind, nullable) in table.columns {
-                create.col(column(name, *kind, *nullable));
-            }
-            let mut pk = Index::create();
-            for col in table.primary_key {
-                pk.col(Alias::new(*col));
-            }
-            create.primary_key(&mut pk);
-            manager.create_table(create).await?;
-            for (n, cols) in table.unique.iter().enumerate() {
-                let mut index = Index::create();
-                index.name(format!("uq_{}_{n}", table.name)).table(Alias::new(table.name)).unique();
-                for col in *cols {
-                    index.col(Alias::new(*col));
-                }
-                manager.create_index(index).await?;
-            }
-            for (n, cols) in table.indexes.iter().enumerate() {
-                let mut index = Index::create();
-                index.name(format!("idx_{}_{n}", table.name)).table(Alias::new(table.name));
-                for col in *cols {
-                    index.col(Alias::new(*col));
-                }
-                manager.create_index(index).await?;
-            }
-        }
-        Ok(())
+        create_tables(manager, TABLES).await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in TABLES.iter().rev() {
-            manager.drop_table(Table::drop().table(Alias::new(table.name)).to_owned()).await?;
-        }
-        Ok(())
+        drop_tables(manager, TABLES).await
     }
 }

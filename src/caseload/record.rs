@@ -64,6 +64,8 @@ async fn record_page(
     Query(query): Query<RecordQuery>,
 ) -> AppResult<Response> {
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
+    // What the therapist has now seen needs no digest.
+    crate::digests::mark_seen(&state.db, &enrollment.id, state.clock.now()).await?;
     render(&state, &csrf, &principal, &enrollment, query.page.unwrap_or(1).max(1), None).await
 }
 

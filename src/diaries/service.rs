@@ -88,6 +88,7 @@ pub async fn save_entry(
         let event = UsageEvent::new("diary.entry").module(&module.id).item(diary_id);
         usage::record(&txn, enrollment, Role::Patient, event, now).await?;
         digests::notify(&txn, enrollment, NotificationKind::DiaryEntry, Some(diary_id), now).await?;
+        digests::reminders::answered(&txn, &enrollment.id).await?;
         Saved::Created(id)
     } else {
         let entry = diary_entries::Entity::find()

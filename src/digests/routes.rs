@@ -1,4 +1,7 @@
-//! `GET/PUT /api/v1/me/digest-settings` and the page `/settings/digests`.
+//! The therapist's digest settings (`/api/v1/me/digest-settings`,
+//! `/settings/digests`) and notification centre (`/api/v1/me/notifications`,
+//! `/notifications`); the patient's diary reminder
+//! (`/api/v1/me/diary-reminder`, `/settings/reminders`).
 
 use axum::{
     extract::State,
@@ -8,7 +11,11 @@ use axum::{
     Json, Router,
 };
 
-use super::settings::{self, DigestSettings};
+use super::{
+    centre::{self, NotificationCentre},
+    reminders::{self, ReminderSettings},
+    settings::{self, DigestSettings},
+};
 use crate::{
     accounts::Role,
     app::AppState,
@@ -18,11 +25,17 @@ use crate::{
 };
 
 pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/me/digest-settings", get(get_settings).put(put_settings))
+    Router::new()
+        .route("/me/digest-settings", get(get_settings).put(put_settings))
+        .route("/me/notifications", get(get_centre))
+        .route("/me/diary-reminder", get(get_reminder).put(put_reminder))
 }
 
 pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/settings/digests", get(settings_page).post(save_form))
+    Router::new()
+        .route("/settings/digests", get(settings_page).post(save_form))
+        .route("/notifications", get(centre_page))
+        .route("/settings/reminders", get(reminder_page).post(save_reminder_form))
 }
 
 /// The therapist's digest settings.
@@ -88,6 +101,100 @@ async fn save_form(
     match settings::save(&state.db, principal.id(), &form, state.clock.now()).await {
         Ok(()) => Ok(Redirect::to("/settings/digests?saved=1").into_response()),
         Err(AppError::Invalid(errors)) => render(&state, &csrf, &principal, &form, Some(errors), false),
+        Err(other) => Err(other),
+    }
+}
+
+/// The therapist's notification centre.
+#[utoipa::path(get, path = "/api/v1/me/notifications", tag = "therapist", security(("bearer" = [])),
+    responses((status = 200, body = NotificationCentre), (status = 403, body = crate::error::Problem)))]
+pub async fn get_centre(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<NotificationCentre>> {
+    principal.require(&[Role::Therapist])?;
+    Ok(Json(centre::centre(&state.db, principal.id(), state.clock.now()).await?))
+}
+
+async fn centre_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> AppResult<Response> {
+    principal.require(&[Role::Therapist])?;
+    let centre = centre::centre(&state.db, principal.id(), state.clock.now()).await?;
+    let mut context = page::context(Some(&principal), &csrf);
+    context.insert("centre", &centre);
+    Ok(state.views.render("therapist/notifications.html", principal.lang(), context)?.into_response())
+}
+
+/// The patient's diary reminder.
+#[utoipa::path(get, path = "/api/v1/me/diary-reminder", tag = "patient", security(("bearer" = [])),
+    responses((status = 200, body = ReminderSettings), (status = 404, body = crate::error::Problem)))]
+pub async fn get_reminder(
+    State(state): State<AppState>,
+    principal: Principal,
+) -> AppResult<Json<ReminderSettings>> {
+    let enrollment = crate::enrollment::access::own_enrollment(&state, &principal).await?;
+    Ok(Json(reminders::load(&state.db, &enrollment.id).await?))
+}
+
+/// Turn the diary reminder on or off, or move it.
+#[utoipa::path(put, path = "/api/v1/me/diary-reminder", tag = "patient", security(("bearer" = [])),
+    request_body = ReminderSettings,
+    responses((status = 200, body = ReminderSettings), (status = 422, body = crate::error::Problem)))]
+pub async fn put_reminder(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppJson(body): AppJson<ReminderSettings>,
+) -> AppResult<Json<ReminderSettings>> {
+    let enrollment = crate::enrollment::access::own_enrollment(&state, &principal).await?;
+    reminders::save(&state.db, &enrollment.id, &body, state.clock.now()).await?;
+    Ok(Json(reminders::load(&state.db, &enrollment.id).await?))
+}
+
+#[derive(serde::Deserialize)]
+struct ReminderForm {
+    enabled: Option<String>,
+    local_time: String,
+}
+
+async fn reminder_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+) -> AppResult<Response> {
+    let enrollment = crate::enrollment::access::own_enrollment(&state, &principal).await?;
+    let current = reminders::load(&state.db, &enrollment.id).await?;
+    render_reminder(&state, &csrf, &principal, &current, None)
+}
+
+fn render_reminder(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    current: &ReminderSettings,
+    errors: Option<FieldErrors>,
+) -> AppResult<Response> {
+    let mut context = page::context(Some(principal), csrf);
+    context.insert("r", current);
+    context.insert("max_unanswered", &reminders::MAX_UNANSWERED);
+    let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    context.insert("errors", &errors);
+    Ok((status, state.views.render("patient/reminders.html", principal.lang(), context)?).into_response())
+}
+
+async fn save_reminder_form(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    AppForm(form): AppForm<ReminderForm>,
+) -> AppResult<Response> {
+    let enrollment = crate::enrollment::access::own_enrollment(&state, &principal).await?;
+    let wanted = ReminderSettings { enabled: form.enabled.is_some(), local_time: form.local_time };
+    match reminders::save(&state.db, &enrollment.id, &wanted, state.clock.now()).await {
+        Ok(()) => Ok(Redirect::to("/settings/reminders?saved=1").into_response()),
+        Err(AppError::Invalid(errors)) => render_reminder(&state, &csrf, &principal, &wanted, Some(errors)),
         Err(other) => Err(other),
     }
 }

@@ -41,7 +41,18 @@ pub async fn enqueue(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let id = ids::new_id();
+    enqueue_as(db, ids::new_id(), email, public_url, now).await
+}
+
+/// Adds `email` under a given id (and so Message-ID): composing the same
+/// digest twice would collide on the key instead of mailing it twice.
+pub async fn enqueue_as(
+    db: &impl ConnectionTrait,
+    id: String,
+    email: Email,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
     let host =
         public_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
     let row = mail_outbox::ActiveModel {

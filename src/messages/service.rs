@@ -122,6 +122,7 @@ pub async fn send_feedback(
     mark_reviewed(&txn, &enrollment.id, now).await?;
     mark_read(&txn, &enrollment.id, Role::Therapist, now).await?;
     digests::mark_seen(&txn, &enrollment.id, now).await?;
+    digests::notice_patient(&txn, &enrollment.id, digests::PatientNotice::NewMessage, now).await?;
     enrollments::Entity::update_many()
         .col_expr(enrollments::Column::LastFeedbackAt, Some(now).into())
         .filter(enrollments::Column::Id.eq(&enrollment.id))

@@ -349,6 +349,12 @@ pub async fn set_state(
         _ => current.opened_at,
     };
     let completed_at = if state == ModuleState::Completed { Some(now) } else { current.completed_at };
+    if state == ModuleState::Open
+        && current.state != ModuleState::Open.as_str()
+        && current.state != "completed"
+    {
+        digests::notice_patient(db, enrollment_id, digests::PatientNotice::ModuleOpened, now).await?;
+    }
     module_states::Entity::update_many()
         .col_expr(module_states::Column::State, state.as_str().into())
         .col_expr(module_states::Column::OpenedAt, opened_at.into())

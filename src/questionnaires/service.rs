@@ -117,6 +117,7 @@ pub async fn answer(
     digests::notify(&txn, enrollment, NotificationKind::Questionnaire, Some(questionnaire_id), now).await?;
     if !scored.risks.is_empty() {
         digests::notify(&txn, enrollment, NotificationKind::Risk, Some(questionnaire_id), now).await?;
+        digests::urgent::alert_risk(state, &txn, enrollment, now).await?;
     }
     enrollment::service::touch(&txn, &enrollment.id, now).await?;
     txn.commit().await?;

@@ -59,6 +59,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("therapist/digest_settings.html", include_str!("templates/therapist/digest_settings.html")),
     ("mail/invitation.txt", include_str!("templates/mail/invitation.txt")),
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
+    ("mail/digest.txt", include_str!("templates/mail/digest.txt")),
+    ("therapist/notifications.html", include_str!("templates/therapist/notifications.html")),
+    ("patient/reminders.html", include_str!("templates/patient/reminders.html")),
+    ("mail/risk_alert.txt", include_str!("templates/mail/risk_alert.txt")),
+    ("mail/patient_notice.txt", include_str!("templates/mail/patient_notice.txt")),
+    ("mail/diary_reminder.txt", include_str!("templates/mail/diary_reminder.txt")),
 ];
 
 /// The compiled templates.

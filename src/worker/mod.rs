@@ -1,4 +1,4 @@
-//! Background work: mail delivery and housekeeping. `icbt serve` runs it
+//! Background work: digests and notices, mail delivery and housekeeping. `icbt serve` runs it
 //! beside the web server; `icbt worker` runs only this. Any number of workers
 //! may run against one database: every job claims its rows first.
 
@@ -9,9 +9,17 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     app::AppState,
     auth::{sessions, throttle},
+    digests::{self, NotificationRound},
     error::AppResult,
     mail::{self, Mailer},
 };
+
+/// What one round of background work did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RoundReport {
+    pub notifications: NotificationRound,
+    pub mail: mail::DeliveryReport,
+}
 
 /// How often the worker looks for due work.
 const POLL: Duration = Duration::from_secs(5);
@@ -39,9 +47,12 @@ pub async fn run(state: AppState, shutdown: CancellationToken) -> anyhow::Result
     Ok(())
 }
 
-/// One round of every job, as the worker loop and `icbt digest run` do it.
-pub async fn run_once(state: &AppState, mailer: &Mailer, name: &str) -> AppResult<mail::DeliveryReport> {
-    let report = mail::deliver_due(state, mailer, name).await?;
+/// One round of every job, as the worker loop and `icbt digest run` do it:
+/// digests and notices first, so their mail goes out in the same round.
+pub async fn run_once(state: &AppState, mailer: &Mailer, name: &str) -> AppResult<RoundReport> {
+    let notifications = digests::run_due(state, name, state.clock.now()).await?;
+    let mail = mail::deliver_due(state, mailer, name).await?;
+    let report = RoundReport { notifications, mail };
     let now = state.clock.now();
     sessions::prune(&state.db, &state.settings.auth, now).await?;
     throttle::prune(&state.db, now).await?;
