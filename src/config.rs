@@ -28,6 +28,16 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub content_dir: PathBuf,
     pub care_timezone: chrono_tz::Tz,
+    pub digests: DigestWorkSettings,
+}
+
+#[derive(Clone, Debug)]
+pub struct DigestWorkSettings {
+    /// How long a worker's claim on a digest holds.
+    pub lease: chrono::Duration,
+    /// Crash tests only: the worker waits this long between claiming digests
+    /// and composing them, so a test can kill it there. Refused in production.
+    pub pause_after_claim: Duration,
 }
 
 #[derive(Clone, Debug)]
@@ -242,6 +252,13 @@ impl Settings {
                 s.parse::<chrono_tz::Tz>().map_err(|_| "must be a time zone such as Europe/Amsterdam".into())
             })
             .unwrap_or(chrono_tz::Tz::UTC);
+        let digests = DigestWorkSettings {
+            lease: chrono::Duration::seconds(read.number("digests.lease_seconds", 5, 3600) as i64),
+            pause_after_claim: Duration::from_millis(read.number("digests.pause_after_claim_ms", 0, 600_000)),
+        };
+        if environment == Some(Environment::Production) && !digests.pause_after_claim.is_zero() {
+            read.problem("digests.pause_after_claim_ms", "is refused when environment = \"production\"");
+        }
         let filter = read.text("log.filter");
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&filter) {
             read.problem("log.filter", &format!("is not a valid filter: {e}"));
@@ -289,6 +306,7 @@ impl Settings {
             auth,
             content_dir,
             care_timezone,
+            digests,
         })
     }
 
@@ -363,6 +381,8 @@ const KNOWN_KEYS: &[&str] = &[
     "clock.start",
     "content.dir",
     "care.timezone",
+    "digests.lease_seconds",
+    "digests.pause_after_claim_ms",
     "log.format",
     "log.filter",
 ];

@@ -30,8 +30,6 @@ use crate::{
     web::Lang,
 };
 
-/// How long a claim holds before another worker may take the digest over.
-pub const LEASE_SECS: i64 = 120;
 const BATCH: i64 = 200;
 
 /// What one pass over the due digests did.
@@ -53,9 +51,14 @@ pub async fn send_due_digests(state: &AppState, worker: &str, now: DateTime<Utc>
     let mut report = DigestReport::default();
     loop {
         let owner = format!("{worker}:{}", &crate::ids::new_secret()[..8]);
-        let claimed = claim_due_digests(&state.db, &owner, now).await?;
+        let claimed = claim_due_digests(&state.db, &owner, now, state.settings.digests.lease).await?;
         if claimed.is_empty() {
             return Ok(report);
+        }
+        let pause = state.settings.digests.pause_after_claim;
+        if !pause.is_zero() {
+            tracing::warn!(digests = claimed.len(), "pausing after the claim (digests.pause_after_claim_ms)");
+            tokio::time::sleep(pause).await;
         }
         for group in into_emails(claimed) {
             let size = group.len();
@@ -87,6 +90,7 @@ pub async fn claim_due_digests(
     db: &impl ConnectionTrait,
     owner: &str,
     now: DateTime<Utc>,
+    lease: Duration,
 ) -> AppResult<Vec<digests::Model>> {
     let backend = db.get_database_backend();
     let sql = match backend {
@@ -106,7 +110,7 @@ pub async fn claim_due_digests(
         }
     };
     let values: [sea_orm::Value; 4] =
-        [owner.into(), (now + Duration::seconds(LEASE_SECS)).into(), now.into(), BATCH.into()];
+        [owner.into(), (now + lease).into(), now.into(), BATCH.into()];
     db.execute(Statement::from_sql_and_values(backend, sql, values)).await?;
     Ok(digests::Entity::find()
         .filter(digests::Column::LeaseOwner.eq(owner))

@@ -13,6 +13,7 @@ mod caseload;
 mod cli;
 mod content;
 mod demo;
+mod digests;
 mod foundation;
 mod links;
 mod login;

@@ -16,6 +16,17 @@ impl TestApp {
     /// Enrolls `email` in `program` as `therapist_email`'s patient and accepts
     /// the invitation.
     pub async fn patient(&self, therapist_email: &str, email: &str, program: &str) -> Patient {
+        self.patient_with_feedback_day(therapist_email, email, program, "thu").await
+    }
+
+    /// As `patient`, with weekly feedback on `weekday` (mon..sun).
+    pub async fn patient_with_feedback_day(
+        &self,
+        therapist_email: &str,
+        email: &str,
+        program: &str,
+        weekday: &str,
+    ) -> Patient {
         let therapist = self.token(therapist_email).await;
         let case_code = format!("C-{}", email.split('@').next().unwrap_or("x"));
         let response = self
@@ -24,7 +35,7 @@ impl TestApp {
                 "/api/v1/patients",
                 json!({
                     "email": email, "case_code": case_code, "program": program,
-                    "feedback_cadence": "weekly", "feedback_weekday": "thu"
+                    "feedback_cadence": "weekly", "feedback_weekday": weekday
                 }),
             )
             .await;

@@ -45,6 +45,40 @@ macro_rules! db_test {
     };
 }
 
+/// As `db_test!`, for scenarios with mail: the server sends over SMTP to
+/// `$port` on loopback (start an `SmtpServer` there when the scenario wants it
+/// up) and takes extra settings, e.g. `clock.start`.
+macro_rules! smtp_test {
+    ([$($key:expr => $value:expr),* $(,)?], async fn $name:ident($app:ident: TestApp, $port:ident: u16) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn scenario($app: $crate::support::TestApp, $port: u16) $body
+
+            async fn run(backend: $crate::support::Backend) {
+                let port = $crate::support::smtp::free_port();
+                let port_text = port.to_string();
+                let overrides =
+                    [("mail.transport", "smtp"), ("mail.smtp_port", port_text.as_str()), $(($key, $value)),*];
+                if let Some(app) = $crate::support::TestApp::start_with(backend, &overrides).await {
+                    scenario(app, port).await
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::support::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::support::Backend::Postgres).await
+            }
+        }
+    };
+}
+
 pub struct TestApp {
     /// `http://127.0.0.1:PORT`, no trailing slash.
     pub base: String,
