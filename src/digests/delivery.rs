@@ -109,8 +109,7 @@ pub async fn claim_due_digests(
              AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?3)"
         }
     };
-    let values: [sea_orm::Value; 4] =
-        [owner.into(), (now + lease).into(), now.into(), BATCH.into()];
+    let values: [sea_orm::Value; 4] = [owner.into(), (now + lease).into(), now.into(), BATCH.into()];
     db.execute(Statement::from_sql_and_values(backend, sql, values)).await?;
     Ok(digests::Entity::find()
         .filter(digests::Column::LeaseOwner.eq(owner))

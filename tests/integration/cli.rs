@@ -10,7 +10,7 @@ use std::{
 
 use crate::support::database;
 
-fn icbt(dir: &Path) -> Command {
+pub(crate) fn icbt(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_icbt"));
     command
         .current_dir(dir)

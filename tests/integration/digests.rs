@@ -46,18 +46,26 @@ async fn set_digests(app: &TestApp, therapist_email: &str, settings: Value) {
 
 /// The therapist opens every module, so the patient has pages to read.
 async fn open_everything(app: &TestApp, token: &str, patient: &Patient) {
-    let record: Value = app.api_get(token, &format!("/api/v1/patients/{}", patient.id)).await.json().await.unwrap();
+    let record: Value =
+        app.api_get(token, &format!("/api/v1/patients/{}", patient.id)).await.json().await.unwrap();
     for module in record["modules"].as_array().unwrap() {
         let path = format!("/api/v1/patients/{}/modules/{}", patient.id, module["id"].as_str().unwrap());
-        let opened =
-            app.client.patch(app.url(&path)).bearer_auth(token).json(&json!({"state": "open"})).send().await.unwrap();
+        let opened = app
+            .client
+            .patch(app.url(&path))
+            .bearer_auth(token)
+            .json(&json!({"state": "open"}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(opened.status(), StatusCode::OK);
     }
 }
 
 /// A diary entry whose every text field holds the canary.
 async fn diary(app: &TestApp, patient: &Patient, diary_id: &str, date: &str) {
-    let form: Value = app.api_get(&patient.token, &format!("/api/v1/me/items/{diary_id}")).await.json().await.unwrap();
+    let form: Value =
+        app.api_get(&patient.token, &format!("/api/v1/me/items/{diary_id}")).await.json().await.unwrap();
     let fields = form["fields"].as_array().unwrap();
     let mut values = crate::patient_api::fill(fields);
     for field in fields.iter().filter(|f| matches!(f["type"].as_str(), Some("text" | "long_text"))) {
@@ -102,7 +110,8 @@ async fn study_day(app: &TestApp, patient: &Patient, day: u32) {
         .collect();
     assert_eq!(unread.len(), 2, "pages to read on day {day}");
     for page in unread {
-        let done = app.api_post(&patient.token, &format!("/api/v1/me/items/{page}/complete"), json!({})).await;
+        let done =
+            app.api_post(&patient.token, &format!("/api/v1/me/items/{page}/complete"), json!({})).await;
         assert_eq!(done.status(), StatusCode::NO_CONTENT);
     }
 }
@@ -131,7 +140,10 @@ fn digests_to(smtp: &SmtpServer, to: &str) -> Vec<String> {
 
 fn assert_no_content(smtp: &SmtpServer) {
     for message in smtp.messages() {
-        assert!(!message.contains(CANARY) && !decoded_body(&message).contains(CANARY), "content in: {message}");
+        assert!(
+            !message.contains(CANARY) && !decoded_body(&message).contains(CANARY),
+            "content in: {message}"
+        );
     }
 }
 
@@ -309,8 +321,12 @@ async fn daily_windows_from(app: &TestApp, smtp: &SmtpServer, days: i64) -> Vec<
     assert_eq!(digests_to(smtp, &therapist).len(), days as usize, "one a day: none skipped, none doubled");
     let token = app.token(&therapist).await;
     let centre: Value = app.api_get(&token, "/api/v1/me/notifications").await.json().await.unwrap();
-    let mut windows: Vec<String> =
-        centre["digests"].as_array().unwrap().iter().map(|d| d["due_at"].as_str().unwrap().to_string()).collect();
+    let mut windows: Vec<String> = centre["digests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["due_at"].as_str().unwrap().to_string())
+        .collect();
     windows.sort();
     windows
 }
@@ -341,7 +357,7 @@ smtp_test!(
     }
 );
 
-fn to_patient<'a>(smtp: &SmtpServer, patient: &Patient, subject: &'a str) -> Vec<String> {
+fn to_patient(smtp: &SmtpServer, patient: &Patient, subject: &str) -> Vec<String> {
     smtp.messages()
         .into_iter()
         .filter(|m| header(m, "To") == Some(patient.email.as_str()) && header(m, "Subject") == Some(subject))
@@ -375,8 +391,10 @@ smtp_test!(
         work_until(&app, instant("2026-03-03T12:00:00Z")).await;
         let notices = to_patient(&smtp, &anna, "icbt: something new for you");
         assert_eq!(notices.len(), 2, "the next day");
-        let body = decoded_body(&notices[1]);
-        assert!(body.contains("new message") && !body.contains("new module"), "{body}");
+        // The maildir does not keep the order: the module is in exactly one.
+        let bodies: Vec<String> = notices.iter().map(|m| decoded_body(m)).collect();
+        assert!(bodies.iter().all(|b| b.contains("new message")));
+        assert_eq!(bodies.iter().filter(|b| b.contains("new module")).count(), 1, "{bodies:?}");
         assert_no_content(&smtp);
     }
 );
@@ -424,3 +442,125 @@ smtp_test!(
         assert_eq!(to_patient(&smtp, &anna, subject).len(), 5, "they start again: Sunday and Monday");
     }
 );
+
+/// `icbt digest run --now AT` against the test's database and SMTP server.
+fn digest_run(app: &TestApp, port: u16, at: &str) -> std::process::Command {
+    let mut command = crate::cli::icbt(app.dir.path());
+    command
+        .env("ICBT__DATABASE__URL", &app.state.settings.database.url)
+        .env("ICBT__SERVER__PUBLIC_URL", &app.base)
+        .env("ICBT__MAIL__TRANSPORT", "smtp")
+        .env("ICBT__MAIL__SMTP_PORT", port.to_string())
+        .env("ICBT__DIGESTS__LEASE_SECONDS", "60")
+        .args(["digest", "run", "--now", at]);
+    command
+}
+
+fn run_and_report(mut command: std::process::Command) -> String {
+    let output = command.output().expect("icbt digest run");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+smtp_test!(
+    ["clock.start" => MONDAY],
+    async fn a_worker_killed_after_its_claim_is_replaced_after_the_lease(app: TestApp, port: u16) {
+        use sea_orm::EntityTrait;
+        let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
+        let clinic = app.clinic("North").await;
+        let anna = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        diary(&app, &anna, "pain-level-diary", &icbt::diaries::service::today(&app.state).to_string()).await;
+
+        let mut doomed = digest_run(&app, port, "2026-03-03T07:30:00Z");
+        let mut doomed = doomed
+            .env("ICBT__DIGESTS__PAUSE_AFTER_CLAIM_MS", "60000")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let rows = icbt::entities::digests::Entity::find().all(&app.state.db).await.unwrap();
+            if rows.iter().any(|d| d.lease_owner.is_some()) {
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "the worker never claimed the digest");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        doomed.kill().expect("SIGKILL");
+        doomed.wait().unwrap();
+
+        let during = run_and_report(digest_run(&app, port, "2026-03-03T07:30:30Z"));
+        assert!(during.contains(": 0 digest e-mails"), "the lease still holds: {during}");
+        let after = run_and_report(digest_run(&app, port, "2026-03-03T07:35:00Z"));
+        assert!(after.contains(": 1 digest e-mails"), "taken over after the lease: {after}");
+        run_and_report(digest_run(&app, port, "2026-03-03T08:30:00Z"));
+        assert_eq!(digests_to(&smtp, &clinic.therapist.email).len(), 1, "sent once");
+    }
+);
+
+/// Four `icbt digest run` processes on one PostgreSQL over 1,000 due digests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_workers_on_postgres_send_a_thousand_digests_once() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let port = crate::support::smtp::free_port();
+    let port_text = port.to_string();
+    let overrides =
+        [("mail.transport", "smtp"), ("mail.smtp_port", port_text.as_str()), ("clock.start", MONDAY)];
+    let Some(app) = TestApp::start_with(crate::support::Backend::Postgres, &overrides).await else { return };
+    let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
+    let clinic = app.clinic("North").await;
+    let token = app.token(&clinic.therapist.email).await;
+    for n in 0..1000 {
+        let enrolled = app
+            .api_post(
+                &token,
+                "/api/v1/patients",
+                json!({"email": format!("p{n:04}@north.test"), "case_code": format!("C-{n:04}"),
+                    "program": "chronic-pain", "feedback_cadence": "weekly", "feedback_weekday": "mon"}),
+            )
+            .await;
+        assert_eq!(enrolled.status(), StatusCode::CREATED);
+    }
+    let now = app.state.clock.now();
+    for enrollment in icbt::entities::enrollments::Entity::find().all(&app.state.db).await.unwrap() {
+        icbt::digests::notify(
+            &app.state.db,
+            &enrollment,
+            icbt::digests::NotificationKind::DiaryEntry,
+            None,
+            now,
+        )
+        .await
+        .unwrap();
+    }
+    // The invitations are not what this test counts.
+    icbt::entities::mail_outbox::Entity::update_many()
+        .col_expr(icbt::entities::mail_outbox::Column::Status, sea_orm::sea_query::Expr::value("sent"))
+        .filter(icbt::entities::mail_outbox::Column::Kind.eq("invitation"))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            digest_run(&app, port, "2026-03-03T07:30:00Z")
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut emailed = 0;
+    for worker in workers {
+        let output = worker.wait_with_output().unwrap();
+        assert!(output.status.success());
+        let report = String::from_utf8_lossy(&output.stdout).into_owned();
+        let count: usize =
+            report.split(": ").nth(1).and_then(|s| s.split(' ').next()).unwrap().parse().unwrap();
+        emailed += count;
+    }
+    assert_eq!(emailed, 1000, "every digest composed by exactly one worker");
+    let messages = digests_to(&smtp, &clinic.therapist.email);
+    let ids: std::collections::HashSet<_> =
+        messages.iter().map(|m| header(m, "Message-ID").unwrap().to_string()).collect();
+    assert_eq!((messages.len(), ids.len()), (1000, 1000), "no duplicates by Message-ID");
+}
