@@ -82,6 +82,9 @@ enum DigestCommand {
         /// The instant to run at (RFC 3339); default now.
         #[arg(long, value_name = "RFC3339")]
         now: Option<String>,
+        /// Only compose and queue: leave sending the mail to the workers.
+        #[arg(long)]
+        compose_only: bool,
     },
 }
 
@@ -143,7 +146,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             worker::run(state, shutdown).await
         }
         Command::Demo(args) => simulate_demo_clinic(settings, args).await,
-        Command::Digest { command: DigestCommand::Run { now } } => run_digests(settings, now).await,
+        Command::Digest { command: DigestCommand::Run { now, compose_only } } => {
+            run_digests(settings, now, compose_only).await
+        }
         Command::Migrate => {
             let db = icbt::db::connect(&settings.database).await.context("connecting to the database")?;
             icbt::db::migrate(&db).await.context("migrating the database")?;
@@ -164,7 +169,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
-async fn run_digests(mut settings: Settings, now: Option<String>) -> anyhow::Result<()> {
+async fn run_digests(mut settings: Settings, now: Option<String>, compose_only: bool) -> anyhow::Result<()> {
     if let Some(now) = now {
         let at = chrono::DateTime::parse_from_rfc3339(&now)
             .with_context(|| format!("--now {now}: not RFC 3339"))?;
@@ -173,7 +178,13 @@ async fn run_digests(mut settings: Settings, now: Option<String>) -> anyhow::Res
     let state = AppState::build(settings).await.context("opening the database")?;
     let mailer = icbt::mail::Mailer::from_settings(&state.settings.mail)?;
     let started = std::time::Instant::now();
-    let report = worker::run_once(&state, &mailer, &worker::worker_name()).await?;
+    let name = worker::worker_name();
+    let report = if compose_only {
+        let notifications = icbt::digests::run_due(&state, &name, state.clock.now()).await?;
+        worker::RoundReport { notifications, mail: Default::default() }
+    } else {
+        worker::run_once(&state, &mailer, &name).await?
+    };
     let digests = report.notifications.digests;
     println!(
         "at {}: {} digest e-mails covering {} patients ({} in-app only, {} retrying, {} dead), \

@@ -9,7 +9,7 @@
 //! a worker whose lease has expired cannot record a result: the final update
 //! requires its own lease, and the outbox key is the digest's id.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
@@ -20,17 +20,21 @@ use sea_orm::{
 use serde::Serialize;
 use tera::Context;
 
-use super::notifications::{DEAD, PENDING, SENT, SHOWN};
+use super::{
+    notifications::{DEAD, PENDING, SENT, SHOWN},
+    settings::DigestSettings,
+};
 use crate::{
     app::AppState,
     caseload::due::feedback_due_on,
-    entities::{digests, enrollments, users},
+    entities::{covers, digests, enrollments, users},
     error::{AppError, AppResult},
     mail::{self, Email},
+    usage::UsageEvent,
     web::Lang,
 };
 
-const BATCH: i64 = 200;
+const BATCH: i64 = 500;
 
 /// What one pass over the due digests did.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -60,26 +64,41 @@ pub async fn send_due_digests(state: &AppState, worker: &str, now: DateTime<Utc>
             tracing::warn!(digests = claimed.len(), "pausing after the claim (digests.pause_after_claim_ms)");
             tokio::time::sleep(pause).await;
         }
+        let batch = Batch::load(state, &claimed).await?;
+        let mut composed = Vec::new();
         for group in into_emails(claimed) {
-            let size = group.len();
-            match deliver(state, &owner, &group, now).await {
-                Ok(Outcome::Emailed) => {
-                    report.emails += 1;
-                    report.digests += size;
-                }
-                Ok(Outcome::Shown) => report.shown += size,
-                Ok(Outcome::LostLease) => {
-                    tracing::warn!(digests = size, "digest lease lost before it was recorded")
-                }
+            match batch.compose(state, &group) {
+                Ok(email) => composed.push(Composed { group, email }),
                 Err(error) => {
                     let dead = give_back(state, &owner, &group, now).await?;
-                    tracing::warn!(error = %error, digests = size, dead, "composing a digest failed");
+                    tracing::warn!(error = %error, digests = group.len(), dead, "composing a digest failed");
                     if dead {
-                        report.dead += size;
+                        report.dead += group.len();
                     } else {
-                        report.retrying += size;
+                        report.retrying += group.len();
                     }
                 }
+            }
+        }
+        // One transaction for the whole batch; if a lease was lost meanwhile,
+        // group by group, so the others still go out.
+        if !record(state, &owner, &batch, &composed, now).await? {
+            let mut kept = Vec::new();
+            for one in composed {
+                if record(state, &owner, &batch, std::slice::from_ref(&one), now).await? {
+                    kept.push(one);
+                } else {
+                    tracing::warn!(digests = one.group.len(), "digest lease lost before it was recorded");
+                }
+            }
+            composed = kept;
+        }
+        for one in &composed {
+            if one.email.is_some() {
+                report.emails += 1;
+                report.digests += one.group.len();
+            } else {
+                report.shown += one.group.len();
             }
         }
     }
@@ -134,58 +153,81 @@ fn into_emails(claimed: Vec<digests::Model>) -> Vec<Vec<digests::Model>> {
     groups.into_values().collect()
 }
 
-enum Outcome {
-    Emailed,
-    Shown,
-    LostLease,
+/// A group with its e-mail (none for in-app-only therapists).
+struct Composed {
+    group: Vec<digests::Model>,
+    email: Option<Email>,
 }
 
-/// Records the group as done and, for e-mail digests, queues the message, in
-/// one transaction that only commits while `owner` still holds every lease.
-async fn deliver(
+impl Composed {
+    /// The group's first digest names the e-mail: the same digests always
+    /// make the same outbox row and Message-ID.
+    fn outbox_id(&self) -> Option<String> {
+        self.email.as_ref().map(|_| self.group[0].id.clone())
+    }
+}
+
+/// Records the groups as done and queues their e-mails, in one transaction
+/// that commits only while `owner` still holds every lease.
+async fn record(
     state: &AppState,
     owner: &str,
-    group: &[digests::Model],
+    batch: &Batch,
+    composed: &[Composed],
     now: DateTime<Utc>,
-) -> AppResult<Outcome> {
-    let by_email = group.iter().any(|d| d.by_email);
-    let (email, patients) = if by_email {
-        let (email, patients) = compose(state, group).await?;
-        (Some(email), patients)
-    } else {
-        (None, Vec::new())
-    };
+) -> AppResult<bool> {
     let txn = state.db.begin().await?;
-    let ids: Vec<String> = group.iter().map(|d| d.id.clone()).collect();
-    // The group's first digest names the e-mail: the same digests always
-    // make the same outbox row and Message-ID.
-    let outbox_id = email.as_ref().map(|_| ids[0].clone());
-    let recorded = digests::Entity::update_many()
-        .col_expr(digests::Column::Status, Expr::value(if by_email { SENT } else { SHOWN }))
-        .col_expr(digests::Column::OutboxId, Expr::value(outbox_id.clone()))
-        .col_expr(digests::Column::DoneAt, Expr::value(now))
-        .col_expr(digests::Column::LeaseOwner, Expr::value(Option::<String>::None))
-        .col_expr(digests::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
-        .filter(digests::Column::Id.is_in(ids.clone()))
-        .filter(digests::Column::LeaseOwner.eq(owner))
-        .filter(digests::Column::Status.eq(PENDING))
-        .exec(&txn)
-        .await?;
-    if recorded.rows_affected != ids.len() as u64 {
-        txn.rollback().await?;
-        return Ok(Outcome::LostLease);
-    }
-    let Some((email, id)) = email.zip(outbox_id) else {
-        txn.commit().await?;
-        return Ok(Outcome::Shown);
+    let done = |status: &'static str| {
+        digests::Entity::update_many()
+            .col_expr(digests::Column::Status, Expr::value(status))
+            .col_expr(digests::Column::DoneAt, Expr::value(now))
+            .col_expr(digests::Column::LeaseOwner, Expr::value(Option::<String>::None))
+            .col_expr(digests::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .filter(digests::Column::LeaseOwner.eq(owner))
+            .filter(digests::Column::Status.eq(PENDING))
     };
-    mail::outbox::enqueue_as(&txn, id, email, &state.settings.server.public_url, now).await?;
-    for enrollment in &patients {
-        let event = crate::usage::UsageEvent::new("digest.sent");
-        crate::usage::record(&txn, enrollment, crate::accounts::Role::Therapist, event, now).await?;
+    let ids_of = |pick: fn(&Composed) -> bool| -> Vec<String> {
+        composed.iter().filter(|c| pick(c)).flat_map(|c| c.group.iter().map(|d| d.id.clone())).collect()
+    };
+    let (mut expected, mut recorded) = (0, 0);
+    // A one-patient e-mail takes its digest's id as outbox id.
+    let single = ids_of(|c| c.email.is_some() && c.group.len() == 1);
+    let shown = ids_of(|c| c.email.is_none());
+    for (ids, status) in [(single, SENT), (shown, SHOWN)] {
+        for chunk in ids.chunks(500) {
+            let mut update = done(status).filter(digests::Column::Id.is_in(chunk.to_vec()));
+            if status == SENT {
+                update = update.col_expr(digests::Column::OutboxId, Expr::col(digests::Column::Id).into());
+            }
+            expected += chunk.len() as u64;
+            recorded += update.exec(&txn).await?.rows_affected;
+        }
     }
+    for combined in composed.iter().filter(|c| c.email.is_some() && c.group.len() > 1) {
+        expected += combined.group.len() as u64;
+        recorded += done(SENT)
+            .col_expr(digests::Column::OutboxId, Expr::value(combined.outbox_id()))
+            .filter(digests::Column::Id.is_in(combined.group.iter().map(|d| d.id.clone())))
+            .exec(&txn)
+            .await?
+            .rows_affected;
+    }
+    if recorded != expected {
+        txn.rollback().await?;
+        return Ok(false);
+    }
+    let emails = composed.iter().filter_map(|c| Some((c.outbox_id()?, c.email.clone()?))).collect();
+    mail::outbox::enqueue_many(&txn, emails, &state.settings.server.public_url, now).await?;
+    let events = composed
+        .iter()
+        .filter(|c| c.email.is_some())
+        .flat_map(|c| &c.group)
+        .filter_map(|d| batch.enrollments.get(&d.enrollment_id))
+        .map(|e| crate::usage::row(e, crate::accounts::Role::Therapist, UsageEvent::new("digest.sent"), now))
+        .collect();
+    crate::usage::record_many(&txn, events).await?;
     txn.commit().await?;
-    Ok(Outcome::Emailed)
+    Ok(true)
 }
 
 /// A failed group goes back in the queue with a growing, jittered delay, or
@@ -222,59 +264,97 @@ struct Section {
     url: String,
 }
 
-/// The e-mail for a group, to the therapist (or to whoever covers for them
-/// that day), in their language.
-async fn compose(state: &AppState, group: &[digests::Model]) -> AppResult<(Email, Vec<enrollments::Model>)> {
-    let db = &state.db;
-    let first = &group[0];
-    let settings = super::settings::load(db, &first.therapist_id).await?;
-    let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::Europe::Amsterdam);
-    let today = first.due_at.with_timezone(&tz).date_naive();
-    let recipient_id = match crate::enrollment::cover::cover_of(db, &first.therapist_id, today).await? {
-        Some(cover) => cover.cover_id,
-        None => first.therapist_id.clone(),
-    };
-    let recipient = users::Entity::find_by_id(recipient_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let patients = enrollments::Entity::find()
-        .filter(enrollments::Column::Id.is_in(group.iter().map(|d| d.enrollment_id.clone())))
-        .all(db)
-        .await?;
-    let base = &state.settings.server.public_url;
-    let mut sections = Vec::new();
-    for digest in group {
-        let Some(enrollment) = patients.iter().find(|e| e.id == digest.enrollment_id) else { continue };
-        let due = feedback_due_on(enrollment, tz);
-        let program =
-            state.content.program(&enrollment.program_id).map(|p| p.title.clone()).unwrap_or_default();
-        sections.push(Section {
-            case_code: enrollment.case_code.clone(),
-            program,
-            counts: counts(digest),
-            feedback_due_on: due.to_string(),
-            feedback_overdue: due < today && enrollment.status == "active",
-            url: format!("{base}/patients/{}", enrollment.id),
-        });
+/// What composing a batch needs, loaded with a handful of queries rather
+/// than a few per digest.
+struct Batch {
+    settings: HashMap<String, DigestSettings>,
+    covers: Vec<covers::Model>,
+    users: HashMap<String, users::Model>,
+    enrollments: HashMap<String, enrollments::Model>,
+}
+
+impl Batch {
+    async fn load(state: &AppState, claimed: &[digests::Model]) -> AppResult<Batch> {
+        let db = &state.db;
+        let mut therapists: Vec<String> = claimed.iter().map(|d| d.therapist_id.clone()).collect();
+        therapists.sort_unstable();
+        therapists.dedup();
+        let settings = super::settings::load_many(db, &therapists).await?;
+        let earliest = claimed.iter().map(|d| d.due_at).min().unwrap_or(state.clock.now()) - Duration::days(1);
+        let covers = covers::Entity::find()
+            .filter(covers::Column::AbsentId.is_in(therapists.clone()))
+            .filter(covers::Column::EndsOn.gte(earliest.date_naive()))
+            .all(db)
+            .await?;
+        let people: Vec<String> = therapists.into_iter().chain(covers.iter().map(|c| c.cover_id.clone())).collect();
+        let users = users::Entity::find()
+            .filter(users::Column::Id.is_in(people))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id.clone(), u))
+            .collect();
+        let enrollments = enrollments::Entity::find()
+            .filter(enrollments::Column::Id.is_in(claimed.iter().map(|d| d.enrollment_id.clone())))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|e| (e.id.clone(), e))
+            .collect();
+        Ok(Batch { settings, covers, users, enrollments })
     }
-    let lang = Lang::from_code(&recipient.locale).unwrap_or_default();
-    let mut context = Context::new();
-    context.insert("name", &recipient.name);
-    context.insert("covering", &(recipient.id != first.therapist_id));
-    context.insert("sections", &sections);
-    context.insert("tip", &booster_tip(state, first));
-    context.insert("caseload_url", &format!("{base}/caseload"));
-    context.insert("settings_url", &format!("{base}/settings/digests"));
-    let subject = if sections.len() == 1 {
-        format!("{} {}", state.views.text(lang, "digest-subject-one"), sections[0].case_code)
-    } else {
-        format!("{} ({})", state.views.text(lang, "digest-subject-many"), sections.len())
-    };
-    let email = Email {
-        kind: "digest",
-        to: recipient.email,
-        subject,
-        body: state.views.render_text("mail/digest.txt", lang, context)?,
-    };
-    Ok((email, patients))
+
+    /// The e-mail for a group, to the therapist (or to whoever covers for
+    /// them that day), in their language; none for in-app-only digests.
+    fn compose(&self, state: &AppState, group: &[digests::Model]) -> AppResult<Option<Email>> {
+        let first = &group[0];
+        if !group.iter().any(|d| d.by_email) {
+            return Ok(None);
+        }
+        let settings = self.settings.get(&first.therapist_id).cloned().unwrap_or_default();
+        let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::Europe::Amsterdam);
+        let today = first.due_at.with_timezone(&tz).date_naive();
+        let recipient_id = self
+            .covers
+            .iter()
+            .find(|c| c.absent_id == first.therapist_id && c.starts_on <= today && today <= c.ends_on)
+            .map_or(&first.therapist_id, |c| &c.cover_id);
+        let recipient = self.users.get(recipient_id).ok_or(AppError::NotFound)?;
+        let base = &state.settings.server.public_url;
+        let mut sections = Vec::new();
+        for digest in group {
+            let Some(enrollment) = self.enrollments.get(&digest.enrollment_id) else { continue };
+            let due = feedback_due_on(enrollment, tz);
+            let program =
+                state.content.program(&enrollment.program_id).map(|p| p.title.clone()).unwrap_or_default();
+            sections.push(Section {
+                case_code: enrollment.case_code.clone(),
+                program,
+                counts: counts(digest),
+                feedback_due_on: due.to_string(),
+                feedback_overdue: due < today && enrollment.status == "active",
+                url: format!("{base}/patients/{}", enrollment.id),
+            });
+        }
+        let lang = Lang::from_code(&recipient.locale).unwrap_or_default();
+        let mut context = Context::new();
+        context.insert("name", &recipient.name);
+        context.insert("covering", &(recipient.id != first.therapist_id));
+        context.insert("sections", &sections);
+        context.insert("tip", &booster_tip(state, first));
+        context.insert("caseload_url", &format!("{base}/caseload"));
+        context.insert("settings_url", &format!("{base}/settings/digests"));
+        let subject = match sections.as_slice() {
+            [one] => format!("{} {}", state.views.text(lang, "digest-subject-one"), one.case_code),
+            many => format!("{} ({})", state.views.text(lang, "digest-subject-many"), many.len()),
+        };
+        Ok(Some(Email {
+            kind: "digest",
+            to: recipient.email.clone(),
+            subject,
+            body: state.views.render_text("mail/digest.txt", lang, context)?,
+        }))
+    }
 }
 
 fn counts(digest: &digests::Model) -> Vec<(&'static str, i32)> {

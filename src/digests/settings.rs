@@ -70,16 +70,38 @@ impl DigestSettings {
 }
 
 pub async fn load(db: &impl ConnectionTrait, therapist_id: &str) -> AppResult<DigestSettings> {
-    Ok(digest_settings::Entity::find_by_id(therapist_id.to_string()).one(db).await?.map_or_else(
-        DigestSettings::default,
-        |row| DigestSettings {
+    Ok(digest_settings::Entity::find_by_id(therapist_id.to_string())
+        .one(db)
+        .await?
+        .map_or_else(DigestSettings::default, DigestSettings::from))
+}
+
+/// The settings of those of `therapist_ids` who chose any; the others have
+/// the defaults.
+pub async fn load_many(
+    db: &impl ConnectionTrait,
+    therapist_ids: &[String],
+) -> AppResult<std::collections::HashMap<String, DigestSettings>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    Ok(digest_settings::Entity::find()
+        .filter(digest_settings::Column::TherapistId.is_in(therapist_ids.iter().cloned()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| (row.therapist_id.clone(), DigestSettings::from(row)))
+        .collect())
+}
+
+impl From<digest_settings::Model> for DigestSettings {
+    fn from(row: digest_settings::Model) -> Self {
+        DigestSettings {
             cadence: row.cadence,
             local_time: row.local_time,
             weekday: row.weekday,
             timezone: row.timezone,
             layout: row.layout,
-        },
-    ))
+        }
+    }
 }
 
 pub async fn save(

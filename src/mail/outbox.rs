@@ -53,9 +53,30 @@ pub async fn enqueue_as(
     public_url: &str,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
+    mail_outbox::Entity::insert(row(id.clone(), email, public_url, now)).exec_without_returning(db).await?;
+    Ok(id)
+}
+
+/// Adds many messages at once, each under its given id.
+pub async fn enqueue_many(
+    db: &impl ConnectionTrait,
+    emails: Vec<(String, Email)>,
+    public_url: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let mut rows = emails.into_iter().map(|(id, email)| row(id, email, public_url, now)).peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(200).collect();
+        mail_outbox::Entity::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// The pending outbox row for `email`; its Message-ID comes from the id.
+fn row(id: String, email: Email, public_url: &str, now: DateTime<Utc>) -> mail_outbox::ActiveModel {
     let host =
         public_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
-    let row = mail_outbox::ActiveModel {
+    mail_outbox::ActiveModel {
         id: Set(id.clone()),
         kind: Set(email.kind.to_string()),
         to_address: Set(email.to),
@@ -70,9 +91,7 @@ pub async fn enqueue_as(
         last_error: Set(None),
         created_at: Set(now),
         sent_at: Set(None),
-    };
-    mail_outbox::Entity::insert(row).exec_without_returning(db).await?;
-    Ok(id)
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -50,7 +50,28 @@ pub async fn record(
     event: UsageEvent<'_>,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let row = usage_events::ActiveModel {
+    usage_events::Entity::insert(row(enrollment, role, event, now)).exec_without_returning(db).await?;
+    Ok(())
+}
+
+/// Records many events at once (the digest worker's batches).
+pub async fn record_many(db: &impl ConnectionTrait, rows: Vec<usage_events::ActiveModel>) -> AppResult<()> {
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(200).collect();
+        usage_events::Entity::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+/// The row for an event about an enrollment.
+pub fn row(
+    enrollment: &enrollments::Model,
+    role: Role,
+    event: UsageEvent<'_>,
+    now: DateTime<Utc>,
+) -> usage_events::ActiveModel {
+    usage_events::ActiveModel {
         id: Set(ids::new_id()),
         at: Set(now),
         clinic_id: Set(Some(enrollment.clinic_id.clone())),
@@ -63,7 +84,5 @@ pub async fn record(
         module_id: Set(event.module_id.map(str::to_string)),
         item_id: Set(event.item_id.map(str::to_string)),
         value: Set(event.value),
-    };
-    usage_events::Entity::insert(row).exec_without_returning(db).await?;
-    Ok(())
+    }
 }
