@@ -61,7 +61,11 @@ const TABLES: &[TableSpec] = &[
         columns: DIGESTS,
         primary_key: &["id"],
         unique: &[&["therapist_id", "enrollment_id", "due_at"]],
-        indexes: &[&["status", "therapist_id", "due_at"], &["therapist_id", "due_at"], &["enrollment_id", "status"]],
+        indexes: &[
+            &["status", "therapist_id", "due_at"],
+            &["therapist_id", "due_at"],
+            &["enrollment_id", "status"],
+        ],
     },
     TableSpec {
         name: "patient_notices",

@@ -14,8 +14,8 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryOrder,
-    Statement, TransactionTrait,
+    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement,
+    TransactionTrait,
 };
 use serde::Serialize;
 use tera::Context;
@@ -118,24 +118,26 @@ pub async fn claim_due_digests(
              WHERE id IN (SELECT id FROM digests WHERE status = 'pending' AND due_at <= $3 \
                AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
                ORDER BY therapist_id, due_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
-             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3)"
+             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) RETURNING *"
         }
         _ => {
             "UPDATE digests SET lease_owner = ?1, lease_until = ?2 \
              WHERE id IN (SELECT id FROM digests WHERE status = 'pending' AND due_at <= ?3 \
                AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until < ?3) \
                ORDER BY therapist_id, due_at LIMIT ?4) \
-             AND status = 'pending' AND (lease_until IS NULL OR lease_until < ?3)"
+             AND +status = 'pending' AND (lease_until IS NULL OR lease_until < ?3) RETURNING *"
         }
     };
     let values: [sea_orm::Value; 4] = [owner.into(), (now + lease).into(), now.into(), BATCH.into()];
-    db.execute(Statement::from_sql_and_values(backend, sql, values)).await?;
-    Ok(digests::Entity::find()
-        .filter(digests::Column::LeaseOwner.eq(owner))
-        .order_by_asc(digests::Column::TherapistId)
-        .order_by_asc(digests::Column::DueAt)
+    // (On SQLite, `+status` keeps the planner on the primary key for the
+    // outer update instead of scanning every pending digest per batch.)
+    // RETURNING hands back exactly the rows this statement leased.
+    let mut claimed = digests::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
         .all(db)
-        .await?)
+        .await?;
+    claimed.sort_by(|a, b| (&a.therapist_id, a.due_at).cmp(&(&b.therapist_id, b.due_at)));
+    Ok(claimed)
 }
 
 /// Digests that go out together: one per patient, or one per therapist and
@@ -183,8 +185,8 @@ async fn record(
             .col_expr(digests::Column::DoneAt, Expr::value(now))
             .col_expr(digests::Column::LeaseOwner, Expr::value(Option::<String>::None))
             .col_expr(digests::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            // The lease alone guards the row: suppressing a digest clears it.
             .filter(digests::Column::LeaseOwner.eq(owner))
-            .filter(digests::Column::Status.eq(PENDING))
     };
     let ids_of = |pick: fn(&Composed) -> bool| -> Vec<String> {
         composed.iter().filter(|c| pick(c)).flat_map(|c| c.group.iter().map(|d| d.id.clone())).collect()
@@ -280,13 +282,15 @@ impl Batch {
         therapists.sort_unstable();
         therapists.dedup();
         let settings = super::settings::load_many(db, &therapists).await?;
-        let earliest = claimed.iter().map(|d| d.due_at).min().unwrap_or(state.clock.now()) - Duration::days(1);
+        let earliest =
+            claimed.iter().map(|d| d.due_at).min().unwrap_or(state.clock.now()) - Duration::days(1);
         let covers = covers::Entity::find()
             .filter(covers::Column::AbsentId.is_in(therapists.clone()))
             .filter(covers::Column::EndsOn.gte(earliest.date_naive()))
             .all(db)
             .await?;
-        let people: Vec<String> = therapists.into_iter().chain(covers.iter().map(|c| c.cover_id.clone())).collect();
+        let people: Vec<String> =
+            therapists.into_iter().chain(covers.iter().map(|c| c.cover_id.clone())).collect();
         let users = users::Entity::find()
             .filter(users::Column::Id.is_in(people))
             .all(db)
