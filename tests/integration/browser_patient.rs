@@ -98,6 +98,10 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
 
     browser.visit(&app.url("/program"), "program").await;
     browser.visit(&app.url("/my-data"), "my-data").await;
+    browser.visit(&app.url("/settings/reminders"), "reminders").await;
+    browser.click("input[name=enabled]").await;
+    browser.submit("form[action='/settings/reminders'] button[type=submit]", "reminder-saved").await;
+    assert!(browser.client.find(Locator::Css("input[name=enabled]:checked")).await.is_ok(), "saved");
 
     // On a 360 px wide phone nothing needs sideways scrolling.
     browser.client.set_window_size(360, 800).await.unwrap();
