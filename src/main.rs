@@ -216,6 +216,7 @@ async fn simulate_demo_clinic(mut settings: Settings, args: DemoArgs) -> anyhow:
         weeks: args.weeks.max(1),
         intake_weeks: args.intake_weeks.unwrap_or(args.weeks * 2 / 3),
         seed: args.seed,
+        first_therapist: None,
     };
     settings.clock_start = Some(chrono::Utc::now() - chrono::Duration::weeks(plan.weeks.into()));
     let state = AppState::build(settings).await.context("opening the database")?;

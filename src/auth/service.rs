@@ -112,7 +112,9 @@ async fn finish_login(
 ) -> AppResult<()> {
     throttle::clear_account(&state.db, &user.email).await?;
     let entry = AuditEntry::new("login").by(&user.id, role).clinic(user.clinic_id.as_deref());
-    audit::record(&state.db, entry, client, state.clock.now()).await
+    let now = state.clock.now();
+    audit::record(&state.db, entry, client, now).await?;
+    crate::usage::record_login(&state.db, user, role, now).await
 }
 
 async fn clinic_requires_totp(state: &AppState, user: &users::Model) -> AppResult<bool> {

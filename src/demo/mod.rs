@@ -36,8 +36,36 @@ pub const LOGINS: [DemoLogin; 4] = [
     DemoLogin { role: Role::Patient, email: "patient@demo.example.org", password: "demo-sunny-walks" },
 ];
 
-/// Creates whatever of the demo clinic is missing.
+/// How long the demo clinic has been running when it is first created.
+const DEMO_WEEKS: u32 = 10;
+
+/// Creates whatever of the demo clinic is missing. On the first start the
+/// clinic gets ten weeks of simulated history, so a newcomer sees a caseload
+/// with work to do, digests and questionnaire trajectories.
 pub async fn ensure_demo_clinic(state: &AppState) -> AppResult<()> {
+    let is_new = accounts::find_clinic_by_name(&state.db, CLINIC_NAME).await?.is_none();
+    ensure_logins(state).await?;
+    if is_new {
+        let started = state.clock.now() - chrono::Duration::weeks(DEMO_WEEKS.into());
+        let past = AppState {
+            clock: std::sync::Arc::new(crate::clock::Clock::starting_at(started)),
+            ..state.clone()
+        };
+        let plan = simulate::ClinicPlan {
+            clinic: CLINIC_NAME.into(),
+            therapists: 2,
+            patients: 12,
+            weeks: DEMO_WEEKS,
+            intake_weeks: 6,
+            seed: 2026,
+            first_therapist: Some(LOGINS[1].email.into()),
+        };
+        simulate::simulate(&past, &plan, |_| {}).await?;
+    }
+    Ok(())
+}
+
+async fn ensure_logins(state: &AppState) -> AppResult<()> {
     let now = state.clock.now();
     let db = &state.db;
     let clinic = match accounts::find_clinic_by_name(db, CLINIC_NAME).await? {

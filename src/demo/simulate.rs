@@ -37,6 +37,8 @@ pub struct ClinicPlan {
     /// Patients are enrolled evenly over this many first weeks (0: all at once).
     pub intake_weeks: u32,
     pub seed: u64,
+    /// An existing therapist (by e-mail) to be the clinic's first therapist.
+    pub first_therapist: Option<String>,
 }
 
 /// What the simulation left behind.
@@ -113,6 +115,9 @@ pub async fn simulate(
         for patient in patients.iter_mut().filter(|p| !p.dropped && p.principal.is_some()) {
             live_a_day(state, &therapists, patient, &mut rng, &mut report).await?;
         }
+        // Digests go out on their schedule, as the worker would send them.
+        move_clock_to(state, midnight + Duration::hours(23));
+        crate::digests::run_due(state, "demo", state.clock.now()).await?;
         on_day(day + 1);
     }
     Ok(report)
@@ -142,7 +147,10 @@ async fn ensure_staff(state: &AppState, plan: &ClinicPlan) -> AppResult<Vec<Prin
     let hash = hash_password(STAFF_PASSWORD.to_string()).await?;
     let mut therapists = Vec::new();
     for n in 1..=plan.therapists.max(1) {
-        let email = format!("therapist{n}@{slug}.demo.example.org");
+        let email = match (&plan.first_therapist, n) {
+            (Some(first), 1) => first.clone(),
+            _ => format!("therapist{n}@{slug}.demo.example.org"),
+        };
         let user = match accounts::find_user_by_email(db, &email).await? {
             Some(user) => user,
             None => {

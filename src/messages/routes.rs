@@ -48,7 +48,7 @@ async fn render_inbox(
     let enrollment = access::own_enrollment(state, principal).await?;
     let thread: Vec<MessageView> =
         service::thread(&state.db, &enrollment.id).await?.into_iter().map(MessageView::from).collect();
-    service::mark_read(&state.db, &enrollment.id, Role::Patient, state.clock.now()).await?;
+    service::mark_read(&state.db, &enrollment, Role::Patient, state.clock.now()).await?;
     let mut context = page::context(Some(principal), csrf);
     context.insert("messages", &thread);
     context.insert("draft", draft);
@@ -120,7 +120,7 @@ pub async fn my_messages(
 ) -> AppResult<Json<MessageList>> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
     let thread = service::thread(&state.db, &enrollment.id).await?;
-    service::mark_read(&state.db, &enrollment.id, Role::Patient, state.clock.now()).await?;
+    service::mark_read(&state.db, &enrollment, Role::Patient, state.clock.now()).await?;
     Ok(Json(MessageList { messages: thread.into_iter().map(MessageView::from).collect() }))
 }
 

@@ -46,21 +46,26 @@ pub async fn thread(db: &impl ConnectionTrait, enrollment_id: &str) -> AppResult
         .await?)
 }
 
-/// Marks the other side's messages read for `reader_role`.
+/// Marks the other side's messages read for `reader_role`; reading counts
+/// as a usage event (with how many were new).
 pub async fn mark_read(
     db: &impl ConnectionTrait,
-    enrollment_id: &str,
+    enrollment: &enrollments::Model,
     reader_role: Role,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let from = if reader_role == Role::Patient { Role::Therapist } else { Role::Patient };
-    messages::Entity::update_many()
+    let read = messages::Entity::update_many()
         .col_expr(messages::Column::ReadAt, Some(now).into())
-        .filter(messages::Column::EnrollmentId.eq(enrollment_id))
+        .filter(messages::Column::EnrollmentId.eq(&enrollment.id))
         .filter(messages::Column::FromRole.eq(from.as_str()))
         .filter(messages::Column::ReadAt.is_null())
         .exec(db)
         .await?;
+    if read.rows_affected > 0 {
+        let event = UsageEvent::new("message.read").value(read.rows_affected as f64);
+        usage::record(db, enrollment, reader_role, event, now).await?;
+    }
     Ok(())
 }
 
@@ -120,7 +125,7 @@ pub async fn send_feedback(
         oldest_unreviewed(&txn, &enrollment.id).await?.map(|t| (now - t).num_minutes() as f64 / 60.0);
     let id = insert(&txn, enrollment, therapist.id(), Role::Therapist, body, true, now).await?;
     mark_reviewed(&txn, &enrollment.id, now).await?;
-    mark_read(&txn, &enrollment.id, Role::Therapist, now).await?;
+    mark_read(&txn, enrollment, Role::Therapist, now).await?;
     digests::mark_seen(&txn, &enrollment.id, now).await?;
     digests::notice_patient(&txn, &enrollment.id, digests::PatientNotice::NewMessage, now).await?;
     enrollments::Entity::update_many()

@@ -54,6 +54,41 @@ pub async fn record(
     Ok(())
 }
 
+/// A login, by role. Staff logins carry their clinic (and a therapist's own
+/// id); a patient's carries the pseudonym of their enrollment.
+pub async fn record_login(
+    db: &impl ConnectionTrait,
+    user: &crate::entities::users::Model,
+    role: Role,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let enrollment = if role == Role::Patient {
+        enrollments::Entity::find().filter(enrollments::Column::PatientId.eq(&user.id)).one(db).await?
+    } else {
+        None
+    };
+    let row = match &enrollment {
+        Some(enrollment) => row(enrollment, role, UsageEvent::new("login"), now),
+        None => usage_events::ActiveModel {
+            id: Set(ids::new_id()),
+            at: Set(now),
+            clinic_id: Set(user.clinic_id.clone()),
+            team_id: Set(user.team_id.clone()),
+            therapist_id: Set((role == Role::Therapist).then(|| user.id.clone())),
+            patient_pseudonym: Set(None),
+            actor_role: Set(role.as_str().to_string()),
+            kind: Set("login".into()),
+            program_id: Set(None),
+            module_id: Set(None),
+            item_id: Set(None),
+            value: Set(None),
+        },
+    };
+    usage_events::Entity::insert(row).exec_without_returning(db).await?;
+    Ok(())
+}
+
 /// Records many events at once (the digest worker's batches).
 pub async fn record_many(db: &impl ConnectionTrait, rows: Vec<usage_events::ActiveModel>) -> AppResult<()> {
     let mut rows = rows.into_iter().peekable();

@@ -109,6 +109,30 @@ async fn serve_and_stop(dir: &Path, database_url: Option<&str>) {
     let home = reqwest::get(format!("{base}/")).await.unwrap();
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("/login"));
+    // The demo therapist's caseload is alive: simulated weeks of work.
+    let client = reqwest::Client::new();
+    let login = icbt::demo::LOGINS.iter().find(|l| l.role == icbt::accounts::Role::Therapist).unwrap();
+    let token: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/token"))
+        .json(&serde_json::json!({"email": login.email, "password": login.password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let caseload: serde_json::Value = client
+        .get(format!("{base}/api/v1/caseload"))
+        .bearer_auth(token["token"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let patients = caseload["patients"].as_array().unwrap();
+    assert!(patients.len() >= 4, "{caseload}");
+    assert!(patients.iter().any(|p| p["new_diary_entries"].as_u64() > Some(0)), "{caseload}");
     let status = terminate_and_wait(&mut child, Duration::from_secs(5));
     assert!(status.success(), "exit status {status:?}");
 }
@@ -118,10 +142,12 @@ async fn serve_on_sqlite_becomes_ready_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     serve_and_stop(dir.path(), None).await;
     assert!(dir.path().join("data/icbt.db").exists(), "the default SQLite file is created");
+    let url = format!("sqlite://{}/data/icbt.db", dir.path().display());
+    let first = count_users(&url).await;
     // A second start on the migrated database with --demo is idempotent.
     serve_and_stop(dir.path(), None).await;
-    let users = count_users(&format!("sqlite://{}/data/icbt.db", dir.path().display())).await;
-    assert_eq!(users, 4, "admin, therapist, manager and a patient, once");
+    assert_eq!(count_users(&url).await, first, "the demo clinic is made once");
+    assert!(first > 4, "the demo logins and the simulated clinic");
 }
 
 #[tokio::test]
@@ -129,8 +155,9 @@ async fn serve_on_postgres_becomes_ready_and_stops_cleanly_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let Some(db) = database::fresh_postgres(dir.path()).await else { return };
     serve_and_stop(dir.path(), Some(&db.url)).await;
+    let first = count_users(&db.url).await;
     serve_and_stop(dir.path(), Some(&db.url)).await;
-    assert_eq!(count_users(&db.url).await, 4);
+    assert_eq!(count_users(&db.url).await, first, "the demo clinic is made once");
 }
 
 async fn count_users(url: &str) -> u64 {
