@@ -564,3 +564,33 @@ async fn four_workers_on_postgres_send_a_thousand_digests_once() {
         messages.iter().map(|m| header(m, "Message-ID").unwrap().to_string()).collect();
     assert_eq!((messages.len(), ids.len()), (1000, 1000), "no duplicates by Message-ID");
 }
+
+smtp_test!(
+    ["clock.start" => MONDAY],
+    async fn during_a_cover_the_digest_goes_to_the_colleague(app: TestApp, port: u16) {
+        let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
+        let clinic = app.clinic("North").await;
+        let therapist = clinic.therapist.email.clone();
+        let anna = app.patient(&therapist, "anna@north.test", "chronic-pain").await;
+        let browser = app.browser_login(&therapist).await;
+        let covered = app
+            .submit_form(
+                &browser,
+                "/cover",
+                "/cover",
+                &[("cover", &clinic.colleague.email), ("starts_on", "2026-03-03"), ("ends_on", "2026-03-03")],
+            )
+            .await;
+        assert_eq!(covered.status(), StatusCode::SEE_OTHER);
+        diary(&app, &anna, "pain-level-diary", "2026-03-02").await;
+        work_until(&app, instant("2026-03-03T12:00:00Z")).await;
+        assert_eq!(digests_to(&smtp, &therapist).len(), 0, "not to the therapist who is away");
+        let covering = digests_to(&smtp, &clinic.colleague.email);
+        assert_eq!(covering.len(), 1, "to the colleague who covers that day");
+        assert!(decoded_body(&covering[0]).contains("You are covering for a colleague"));
+
+        diary(&app, &anna, "pain-level-diary", "2026-03-03").await;
+        work_until(&app, instant("2026-03-04T12:00:00Z")).await;
+        assert_eq!(digests_to(&smtp, &therapist).len(), 1, "back to the therapist after the cover");
+    }
+);
