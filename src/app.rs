@@ -22,7 +22,7 @@ use crate::{
     content::{self, Catalogue},
     db, diaries, digests, enrollment,
     error::AppError,
-    home, mail, messages, ops, progress, questionnaires, telemetry,
+    home, mail, messages, ops, progress, questionnaires, reports, telemetry,
     web::Views,
 };
 
@@ -73,7 +73,8 @@ pub fn router(state: AppState) -> Router {
         .merge(questionnaires::api_routes())
         .merge(messages::api_routes())
         .merge(caseload::api_routes())
-        .merge(digests::api_routes());
+        .merge(digests::api_routes())
+        .merge(reports::api_routes());
     let routes = Router::new()
         .merge(ops::routes())
         .merge(crate::web::asset_routes())
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(messages::page_routes())
         .merge(caseload::page_routes())
         .merge(digests::page_routes())
+        .merge(reports::page_routes())
         .nest("/api/v1", api)
         .fallback(|| async { AppError::NotFound });
 

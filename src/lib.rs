@@ -25,6 +25,7 @@ pub mod messages;
 pub mod ops;
 pub mod progress;
 pub mod questionnaires;
+pub mod reports;
 pub mod telemetry;
 pub mod usage;
 pub mod web;

@@ -138,6 +138,11 @@ pub async fn send_feedback(
         event = event.value(hours);
     }
     usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
+    // Implementation fidelity: was this feedback given by its due day?
+    let tz = state.settings.care_timezone;
+    if now.with_timezone(&tz).date_naive() <= crate::caseload::due::feedback_due_on(enrollment, tz) {
+        usage::record(&txn, enrollment, Role::Therapist, UsageEvent::new("feedback.on_time"), now).await?;
+    }
     audit::record(
         &txn,
         therapist.audit("patient.feedback_sent").target("patient", &enrollment.id),

@@ -51,6 +51,8 @@ use crate::error::Problem;
         crate::digests::routes::get_centre,
         crate::digests::routes::get_reminder,
         crate::digests::routes::put_reminder,
+        crate::reports::routes::uptake_json,
+        crate::reports::routes::uptake_csv,
     ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),

@@ -7,6 +7,7 @@ mod support;
 
 mod access;
 mod admin;
+mod browser_manager;
 mod browser_patient;
 mod browser_therapist;
 mod caseload;
@@ -21,4 +22,5 @@ mod mail;
 mod patient_api;
 mod patient_pages;
 mod record;
+mod reports;
 mod two_factor;

@@ -1,0 +1,8 @@
+//! Manager reports: how the treatment is taken up, given and sustained,
+//! from usage events only. Managers see aggregates of their own clinic and
+//! nothing that names or singles out a patient.
+
+pub(crate) mod routes;
+pub mod service;
+
+pub use routes::{api_routes, page_routes};

@@ -1,0 +1,153 @@
+//! `GET /api/v1/reports/uptake[.csv]` and the manager's page `/reports`.
+
+use axum::{
+    extract::{Query, State},
+    http::header,
+    response::{IntoResponse, Response},
+    routing::get,
+    Json, Router,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::service::{self, ReportQuery, Uptake};
+use crate::{
+    accounts::Role,
+    app::AppState,
+    auth::Principal,
+    entities::teams,
+    error::{AppError, AppResult},
+    web::{page, CsrfToken},
+};
+
+pub fn api_routes() -> Router<AppState> {
+    Router::new().route("/reports/uptake", get(uptake_json)).route("/reports/uptake.csv", get(uptake_csv))
+}
+
+pub fn page_routes() -> Router<AppState> {
+    // The page's CSV link: the same export, with the browser's session.
+    Router::new().route("/reports", get(uptake_page)).route("/reports/uptake.csv", get(uptake_csv))
+}
+
+/// The report for the manager's own clinic; a team of another clinic is 404.
+async fn report(state: &AppState, principal: &Principal, query: &ReportQuery) -> AppResult<Uptake> {
+    principal.require(&[Role::Manager])?;
+    let clinic_id = principal.clinic_id().ok_or(AppError::Forbidden)?;
+    let team_id = query.team_id.as_deref().filter(|t| !t.is_empty());
+    if let Some(team) = team_id {
+        let found = teams::Entity::find_by_id(team.to_string()).one(&state.db).await?;
+        if found.is_none_or(|t| t.clinic_id != clinic_id) {
+            return Err(AppError::NotFound);
+        }
+    }
+    let today = crate::diaries::service::today(state);
+    let period = service::period(query, today)?;
+    service::uptake(&state.db, &state.content, state.settings.care_timezone, clinic_id, period, team_id).await
+}
+
+/// The clinic's uptake for a period (and team), organised by RE-AIM. Counts
+/// resting on one to four patients are null.
+#[utoipa::path(get, path = "/api/v1/reports/uptake", tag = "manager", security(("bearer" = [])),
+    params(ReportQuery),
+    responses((status = 200, body = Uptake), (status = 403, body = crate::error::Problem),
+        (status = 422, body = crate::error::Problem)))]
+pub async fn uptake_json(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Json<Uptake>> {
+    Ok(Json(report(&state, &principal, &query).await?))
+}
+
+/// The same report as CSV: one row per figure.
+#[utoipa::path(get, path = "/api/v1/reports/uptake.csv", tag = "manager", security(("bearer" = [])),
+    params(ReportQuery),
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = crate::error::Problem)))]
+pub async fn uptake_csv(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let uptake = report(&state, &principal, &query).await?;
+    let name = format!("attachment; filename=\"icbt-uptake-{}-{}.csv\"", uptake.from, uptake.to);
+    Ok((
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)],
+        csv(&uptake),
+    )
+        .into_response())
+}
+
+/// `section,measure,breakdown,value`; a suppressed cell is written as
+/// "suppressed" so a spreadsheet never reads it as zero.
+pub fn csv(uptake: &Uptake) -> String {
+    let mut out = String::from("section,measure,breakdown,value\n");
+    let mut row = |section: &str, measure: &str, breakdown: &str, value: Option<String>| {
+        let value = value.unwrap_or_else(|| "suppressed".into());
+        out.push_str(&format!("{section},{measure},{},{value}\n", breakdown.replace([',', '"', '\n'], " ")));
+    };
+    let n = |cell: service::Cell| cell.map(|v| v.to_string());
+    row("reach", "enrolled", "", n(uptake.reach.enrolled));
+    row("reach", "activated", "", n(uptake.reach.activated));
+    for program in &uptake.reach.by_program {
+        row("reach", "enrolled", &program.program_id, n(program.enrolled));
+        row("reach", "activated", &program.program_id, n(program.activated));
+    }
+    row("adoption", "therapists_total", "", Some(uptake.adoption.therapists_total.to_string()));
+    let adopting = uptake.adoption.therapists_with_active_patients.to_string();
+    row("adoption", "therapists_with_active_patients", "", Some(adopting));
+    row("engagement", "active_patients", "", n(uptake.engagement.active_patients));
+    row("engagement", "diary_entries", "", n(uptake.engagement.diary_entries));
+    row("engagement", "submissions", "", n(uptake.engagement.submissions));
+    row("engagement", "dropped_out", "", n(uptake.engagement.dropped_out));
+    for step in &uptake.engagement.module_funnel {
+        row("engagement", "module_started", &step.module_id, n(step.started));
+        row("engagement", "module_completed", &step.module_id, n(step.completed));
+    }
+    row("implementation", "feedback_given", "", n(uptake.fidelity.feedback_given));
+    row("implementation", "feedback_on_time", "", n(uptake.fidelity.feedback_on_time));
+    let latency = uptake.fidelity.median_feedback_latency_hours.map(|h| h.to_string());
+    row("implementation", "median_feedback_latency_hours", "", latency);
+    row("implementation", "blended_contacts", "", n(uptake.fidelity.blended_contacts));
+    row("effectiveness", "completed", "", n(uptake.outcomes.completed));
+    row("effectiveness", "stepped_up", "", n(uptake.outcomes.stepped_up));
+    for month in &uptake.months {
+        row("maintenance", "active_patients", &month.month, n(month.active_patients));
+        row("maintenance", "diary_entries", &month.month, n(month.diary_entries));
+        row("maintenance", "feedback_given", &month.month, n(month.feedback_given));
+    }
+    out
+}
+
+async fn uptake_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let uptake = report(&state, &principal, &query).await?;
+    let teams = teams::Entity::find()
+        .filter(teams::Column::ClinicId.eq(principal.clinic_id().unwrap_or_default()))
+        .order_by_asc(teams::Column::Name)
+        .all(&state.db)
+        .await?;
+    let teams: Vec<(String, String)> = teams.into_iter().map(|t| (t.id, t.name)).collect();
+    let widest = uptake.engagement.module_funnel.iter().filter_map(|s| s.started).max().unwrap_or(0).max(1);
+    let busiest = uptake.months.iter().filter_map(|m| m.diary_entries).max().unwrap_or(0).max(1);
+    let mut context = page::context(Some(&principal), &csrf);
+    context.insert("r", &uptake);
+    context.insert("teams", &teams);
+    context.insert("widest", &widest);
+    context.insert("busiest", &busiest);
+    context.insert("funnel_height", &(uptake.engagement.module_funnel.len() * 22 + 10));
+    context.insert("month_step", &(600.0 / uptake.months.len().max(1) as f64));
+    context.insert(
+        "csv",
+        &format!(
+            "/reports/uptake.csv?from={}&to={}&team_id={}",
+            uptake.from,
+            uptake.to,
+            uptake.team_id.clone().unwrap_or_default()
+        ),
+    );
+    context.insert("wide", &true);
+    Ok(state.views.render("manager/uptake.html", principal.lang(), context)?.into_response())
+}

@@ -1,0 +1,169 @@
+//! The manager's uptake report: exact figures for a known clinic, small
+//! cells suppressed, period and team filters, CSV, and no way from a
+//! manager's login to a patient's record.
+
+use chrono::Duration;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+db_test!(
+    async fn the_uptake_report_counts_a_known_clinic_exactly(app: TestApp) {
+        let north = app.clinic("North").await;
+        let south = app.clinic("South").await;
+        let therapist = app.token(&north.therapist.email).await;
+        let mut patients = Vec::new();
+        for n in 1..=6 {
+            patients
+                .push(app.patient(&north.therapist.email, &format!("p{n}@north.test"), "chronic-pain").await);
+        }
+        let invited = app
+            .api_post(
+                &therapist,
+                "/api/v1/patients",
+                json!({"email": "late@north.test", "case_code": "C-late", "program": "chronic-fatigue",
+                    "feedback_cadence": "weekly", "feedback_weekday": "thu"}),
+            )
+            .await;
+        assert_eq!(invited.status(), StatusCode::CREATED);
+        // Another clinic's work never shows.
+        let elsewhere = app.patient(&south.therapist.email, "q1@south.test", "chronic-pain").await;
+        let today = icbt::diaries::service::today(&app.state).to_string();
+        for patient in patients.iter().chain([&elsewhere]) {
+            let saved = app
+                .api_post(
+                    &patient.token,
+                    "/api/v1/me/diaries/pain-level-diary/entries",
+                    json!({"date": today, "values": {"pain": 5, "interference": 4}}),
+                )
+                .await;
+            assert_eq!(saved.status(), StatusCode::CREATED);
+        }
+        app.state.clock.advance(Duration::hours(2));
+        for patient in &patients[..5] {
+            let sent = app
+                .api_post(
+                    &therapist,
+                    &format!("/api/v1/patients/{}/feedback", patient.id),
+                    json!({"body": "Well done."}),
+                )
+                .await;
+            assert_eq!(sent.status(), StatusCode::CREATED);
+        }
+        let browser = app.browser_login(&north.therapist.email).await;
+        let record = format!("/patients/{}", patients[5].id);
+        let contact = app
+            .submit_form(
+                &browser,
+                &record,
+                &format!("{record}/contacts"),
+                &[("kind", "phone"), ("held_on", &today), ("minutes", "20"), ("note", "")],
+            )
+            .await;
+        assert_eq!(contact.status(), StatusCode::SEE_OTHER);
+        let dropped = app
+            .submit_form(
+                &browser,
+                &record,
+                &format!("{record}/status"),
+                &[("status", "dropped_out"), ("reason", "Moved abroad")],
+            )
+            .await;
+        assert_eq!(dropped.status(), StatusCode::SEE_OTHER);
+
+        let manager = app.token(&north.manager.email).await;
+        let report: Value = app.api_get(&manager, "/api/v1/reports/uptake").await.json().await.unwrap();
+        assert_eq!(report["reach"]["enrolled"], 7, "{report}");
+        assert_eq!(report["reach"]["activated"], 6);
+        let pain = report["reach"]["by_program"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["program_id"] == "chronic-pain")
+            .unwrap();
+        assert_eq!((pain["enrolled"].clone(), pain["activated"].clone()), (json!(6), json!(6)));
+        let fatigue = report["reach"]["by_program"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["program_id"] == "chronic-fatigue")
+            .unwrap();
+        assert_eq!(fatigue["enrolled"], Value::Null, "one patient: suppressed");
+        assert_eq!(report["adoption"]["therapists_total"], 2);
+        assert_eq!(report["adoption"]["therapists_with_active_patients"], 1);
+        assert_eq!(report["engagement"]["active_patients"], 6);
+        assert_eq!(report["engagement"]["diary_entries"], 6);
+        assert_eq!(report["engagement"]["submissions"], 0);
+        assert_eq!(report["engagement"]["dropped_out"], Value::Null, "one patient: suppressed");
+        let funnel = report["engagement"]["module_funnel"].as_array().unwrap();
+        let first_pain = funnel.iter().find(|s| s["program_id"] == "chronic-pain").unwrap();
+        assert_eq!(first_pain["started"], 6, "the diary of the first module");
+        assert_eq!(first_pain["completed"], 0);
+        assert_eq!(report["fidelity"]["feedback_given"], 5);
+        assert_eq!(report["fidelity"]["feedback_on_time"], 5);
+        assert_eq!(report["fidelity"]["median_feedback_latency_hours"], 2.0);
+        assert_eq!(report["fidelity"]["blended_contacts"], Value::Null);
+        let text = report.to_string();
+        assert!(!text.contains("C-p1") && !text.contains("north.test"), "no case codes or addresses");
+
+        let team = format!("/api/v1/reports/uptake?team_id={}", north.team.id);
+        let by_team: Value = app.api_get(&manager, &team).await.json().await.unwrap();
+        assert_eq!(by_team["reach"]["enrolled"], 7, "all of North's patients are in its one team");
+        let foreign = format!("/api/v1/reports/uptake?team_id={}", south.team.id);
+        assert_eq!(app.api_get(&manager, &foreign).await.status(), StatusCode::NOT_FOUND);
+        let tomorrow = (icbt::diaries::service::today(&app.state) + Duration::days(1)).to_string();
+        let later: Value = app
+            .api_get(&manager, &format!("/api/v1/reports/uptake?from={tomorrow}&to={tomorrow}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            (later["reach"]["enrolled"].clone(), later["engagement"]["diary_entries"].clone()),
+            (json!(0), json!(0))
+        );
+        let bad = app.api_get(&manager, "/api/v1/reports/uptake?from=yesterday").await;
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = bad.json().await.unwrap();
+        assert!(problem["errors"]["from"].is_array());
+
+        let csv = app.api_get(&manager, "/api/v1/reports/uptake.csv").await;
+        assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+        let csv = csv.text().await.unwrap();
+        assert!(csv.starts_with("section,measure,breakdown,value\n"));
+        assert!(
+            csv.contains("reach,enrolled,,7\n")
+                && csv.contains("implementation,blended_contacts,,suppressed\n"),
+            "{csv}"
+        );
+
+        assert_eq!(app.api_get(&therapist, "/api/v1/reports/uptake").await.status(), StatusCode::FORBIDDEN);
+    }
+);
+
+db_test!(
+    async fn a_manager_reaches_no_patient_record(app: TestApp) {
+        let north = app.clinic("North").await;
+        let anna = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
+        let manager = app.token(&north.manager.email).await;
+        for path in [
+            format!("/api/v1/patients/{}", anna.id),
+            format!("/api/v1/patients/{}/diary-entries", anna.id),
+            format!("/api/v1/patients/{}/messages", anna.id),
+        ] {
+            let status = app.api_get(&manager, &path).await.status();
+            assert!(status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN, "{path}: {status}");
+        }
+        let caseload: Value =
+            app.api_get(&manager, "/api/v1/caseload").await.json().await.unwrap_or(json!({}));
+        assert!(caseload["patients"].as_array().is_none_or(|p| p.is_empty()));
+        let browser = app.browser_login(&north.manager.email).await;
+        let record = browser.get(app.url(&format!("/patients/{}", anna.id))).send().await.unwrap();
+        assert!(record.status() == StatusCode::NOT_FOUND || record.status() == StatusCode::FORBIDDEN);
+        let page = browser.get(app.url("/reports")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(html.contains("Uptake report") && html.contains("<svg"), "charts");
+        assert!(html.contains("fewer than 5"), "small cells are hidden on the page too");
+        assert!(!html.contains("C-anna"), "no case codes on the manager's page");
+    }
+);
