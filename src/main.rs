@@ -38,6 +38,11 @@ enum Command {
         #[command(subcommand)]
         command: DigestCommand,
     },
+    /// Usage figures.
+    Usage {
+        #[command(subcommand)]
+        command: UsageCommand,
+    },
     /// Simulate a clinic that has been running for some weeks: therapists,
     /// patients, diaries, feedback, questionnaires, drop-outs.
     Demo(DemoArgs),
@@ -73,6 +78,16 @@ struct DemoArgs {
     /// The same seed gives the same clinic.
     #[arg(long, default_value_t = 1)]
     seed: u64,
+}
+
+#[derive(Subcommand)]
+enum UsageCommand {
+    /// Recompute the daily rollups from the usage events.
+    Rebuild {
+        /// First day to recompute (YYYY-MM-DD); default: the first event.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -146,6 +161,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             worker::run(state, shutdown).await
         }
         Command::Demo(args) => simulate_demo_clinic(settings, args).await,
+        Command::Usage { command: UsageCommand::Rebuild { from } } => rebuild_usage(settings, from).await,
         Command::Digest { command: DigestCommand::Run { now, compose_only } } => {
             run_digests(settings, now, compose_only).await
         }
@@ -167,6 +183,24 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             create_user(settings, role, &email, &name).await
         }
     }
+}
+
+async fn rebuild_usage(settings: Settings, from: Option<chrono::NaiveDate>) -> anyhow::Result<()> {
+    let state = AppState::build(settings).await.context("opening the database")?;
+    let tz = state.settings.care_timezone;
+    let now = state.clock.now();
+    let started = std::time::Instant::now();
+    let today = now.with_timezone(&tz).date_naive();
+    let first = match from {
+        Some(day) => Some(day),
+        None => icbt::usage::rollups::first_event_day(&state.db, tz).await?,
+    };
+    let days = match first {
+        Some(first) => icbt::usage::rollups::rebuild(&state.db, tz, first, today, now).await?,
+        None => 0,
+    };
+    println!("rebuilt the daily usage rollups: {days} days in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(())
 }
 
 async fn run_digests(mut settings: Settings, now: Option<String>, compose_only: bool) -> anyhow::Result<()> {

@@ -12,6 +12,7 @@ mod m20261122_000006_covers;
 mod m20261122_000007_digest_settings;
 mod m20261122_000008_caseload_indexes;
 mod m20261122_000009_digests;
+mod m20261122_000010_usage_rollups;
 mod table_spec;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_digest_settings::Migration),
             Box::new(m20261122_000008_caseload_indexes::Migration),
             Box::new(m20261122_000009_digests::Migration),
+            Box::new(m20261122_000010_usage_rollups::Migration),
         ]
     }
 }

@@ -41,7 +41,7 @@ async fn report(state: &AppState, principal: &Principal, query: &ReportQuery) ->
     }
     let today = crate::diaries::service::today(state);
     let period = service::period(query, today)?;
-    service::uptake(&state.db, &state.content, state.settings.care_timezone, clinic_id, period, team_id).await
+    service::uptake(&state.db, &state.content, clinic_id, period, team_id).await
 }
 
 /// The clinic's uptake for a period (and team), organised by RE-AIM. Counts

@@ -1,18 +1,22 @@
 //! The uptake report (API.md `GET /api/v1/reports/uptake`), organised by
-//! RE-AIM, built from the append-only usage events of one clinic: never from
-//! clinical content, never naming a patient. A figure that rests on one to
-//! four patients is suppressed (null), so no individual can be singled out.
+//! RE-AIM, built from the daily rollups of one clinic's usage events: never
+//! from clinical content, never naming a patient. A figure that rests on one
+//! to four patients is suppressed (null), so no individual can be singled
+//! out. Each figure is one aggregate query, so reports stay fast at millions
+//! of events.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
-use chrono_tz::Tz;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use chrono::{Duration, NaiveDate};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryResult,
+    Statement,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{
     content::Catalogue,
-    entities::{usage_events, users},
+    entities::users,
     error::{AppError, AppResult},
 };
 
@@ -35,6 +39,9 @@ pub type Cell = Option<u64>;
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Uptake {
+    /// When the daily rollups were last brought up to date (the worker does
+    /// this every minute); later events are not in the figures yet.
+    pub as_of: Option<chrono::DateTime<chrono::Utc>>,
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub team_id: Option<String>,
@@ -108,58 +115,18 @@ pub struct Month {
     pub feedback_given: Cell,
 }
 
-/// One usage event, as far as a report needs it.
-#[derive(Clone, Debug, sea_orm::FromQueryResult)]
-struct EventRow {
-    kind: String,
-    patient_pseudonym: Option<String>,
-    therapist_id: Option<String>,
-    program_id: Option<String>,
-    module_id: Option<String>,
-    value: Option<f64>,
-    at: DateTime<Utc>,
-}
-
-/// The clinic's usage events in the period.
-struct Events {
-    rows: Vec<EventRow>,
-}
-
-impl Events {
-    /// Events of `kinds` (all when empty).
-    fn of<'a>(&'a self, kinds: &'a [&str]) -> impl Iterator<Item = &'a EventRow> {
-        self.rows.iter().filter(move |r| kinds.is_empty() || kinds.contains(&r.kind.as_str()))
-    }
-}
-
 /// What patients do, as opposed to what is done for them.
-const PATIENT_ACTIVITY: [&str; 7] = [
-    "login",
-    "page.completed",
-    "diary.entry",
-    "assignment.submitted",
-    "questionnaire.completed",
-    "message.sent",
-    "message.read",
-];
-
-/// Counts events of `kinds`, suppressed when they rest on 1–4 patients.
-fn count(events: &Events, kinds: &[&str]) -> Cell {
-    let patients: HashSet<_> = events.of(kinds).filter_map(|r| r.patient_pseudonym.as_deref()).collect();
-    shown(events.of(kinds).count() as u64, patients.len() as u64)
-}
-
-/// Distinct patients with events of `kinds`.
-fn patients(events: &Events, kinds: &[&str]) -> Cell {
-    let distinct: HashSet<_> = events.of(kinds).filter_map(|r| r.patient_pseudonym.as_deref()).collect();
-    shown(distinct.len() as u64, distinct.len() as u64)
-}
+const PATIENT_ACTIVITY: &str = "'login', 'page.completed', 'diary.entry', 'assignment.submitted', \
+     'questionnaire.completed', 'message.sent', 'message.read'";
+/// Having done any of these in a module counts as having started it.
+const MODULE_STARTED: &str =
+    "'page.viewed', 'page.completed', 'diary.entry', 'assignment.submitted', 'module.opened'";
 
 fn shown(value: u64, patients: u64) -> Cell {
     (patients == 0 || patients >= SUPPRESS_BELOW).then_some(value)
 }
 
-/// The period's bounds as instants in the clinic's time zone.
+/// The period, checked: defaults to the last 90 days up to `today`.
 pub fn period(query: &ReportQuery, today: NaiveDate) -> AppResult<(NaiveDate, NaiveDate)> {
     let day = |field: &str, value: &Option<String>, default: NaiveDate| match value.as_deref() {
         None | Some("") => Ok(default),
@@ -177,39 +144,98 @@ pub fn period(query: &ReportQuery, today: NaiveDate) -> AppResult<(NaiveDate, Na
     Ok((from, to))
 }
 
-fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    tz.from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
-        .earliest()
-        .map_or_else(|| day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc(), |t| t.with_timezone(&Utc))
+/// Aggregate queries over one clinic's rollups in a period (and team).
+struct Rollups<'a, C: ConnectionTrait> {
+    db: &'a C,
+    values: Vec<sea_orm::Value>,
+    filter: String,
 }
 
-/// The uptake report for `clinic_id`.
+impl<'a, C: ConnectionTrait> Rollups<'a, C> {
+    fn new(db: &'a C, clinic_id: &str, (from, to): (NaiveDate, NaiveDate), team_id: Option<&str>) -> Self {
+        let mut values: Vec<sea_orm::Value> = vec![clinic_id.into(), from.into(), to.into()];
+        let mut filter = "clinic_id = $1 AND day >= $2 AND day <= $3".to_string();
+        if let Some(team) = team_id {
+            values.push(team.into());
+            filter.push_str(" AND team_id = $4");
+        }
+        Rollups { db, values, filter }
+    }
+
+    async fn query(&self, select: &str, rest: &str) -> AppResult<Vec<QueryResult>> {
+        let backend = self.db.get_database_backend();
+        let sql = format!("SELECT {select} FROM usage_daily WHERE {} {rest}", self.filter);
+        let sql = if backend == DatabaseBackend::Postgres { sql } else { sql.replace('$', "?") };
+        Ok(self.db.query_all(Statement::from_sql_and_values(backend, sql, self.values.clone())).await?)
+    }
+}
+
+fn number(row: &QueryResult, column: &str) -> AppResult<u64> {
+    Ok(row.try_get::<Option<i64>>("", column)?.unwrap_or(0).max(0) as u64)
+}
+
+fn text(row: &QueryResult, column: &str) -> AppResult<String> {
+    Ok(row.try_get::<String>("", column)?)
+}
+
+/// Per kind (and program): distinct patients and events.
+struct KindCounts(HashMap<(String, String), (u64, u64)>);
+
+impl KindCounts {
+    /// (events, patients) of `kind`, over all programs or one.
+    fn get(&self, kind: &str, program: Option<&str>) -> (u64, u64) {
+        self.0
+            .iter()
+            .filter(|((k, p), _)| k == kind && program.is_none_or(|want| want == p))
+            .fold((0, 0), |(e, n), (_, (patients, events))| (e + events, n + patients))
+    }
+
+    /// Events of `kind`, suppressed on 1–4 patients. A patient has one
+    /// enrollment and so one program: per-program patients add up.
+    fn events(&self, kind: &str) -> Cell {
+        let (events, patients) = self.get(kind, None);
+        shown(events, patients)
+    }
+
+    fn patients(&self, kind: &str, program: Option<&str>) -> Cell {
+        let (_, patients) = self.get(kind, program);
+        shown(patients, patients)
+    }
+}
+
+/// The uptake report for `clinic_id`, from the daily rollups.
 pub async fn uptake(
     db: &impl ConnectionTrait,
     content: &Catalogue,
-    tz: Tz,
     clinic_id: &str,
-    (from, to): (NaiveDate, NaiveDate),
+    period: (NaiveDate, NaiveDate),
     team_id: Option<&str>,
 ) -> AppResult<Uptake> {
-    let mut select = usage_events::Entity::find()
-        .select_only()
-        .columns([
-            usage_events::Column::Kind,
-            usage_events::Column::PatientPseudonym,
-            usage_events::Column::TherapistId,
-            usage_events::Column::ProgramId,
-            usage_events::Column::ModuleId,
-            usage_events::Column::Value,
-            usage_events::Column::At,
-        ])
-        .filter(usage_events::Column::ClinicId.eq(clinic_id))
-        .filter(usage_events::Column::At.gte(start_of(from, tz)))
-        .filter(usage_events::Column::At.lt(start_of(to + Duration::days(1), tz)));
-    if let Some(team) = team_id {
-        select = select.filter(usage_events::Column::TeamId.eq(team));
+    let rollups = Rollups::new(db, clinic_id, period, team_id);
+    let mut kinds = HashMap::new();
+    let by_kind = rollups
+        .query(
+            "kind, program_id, COUNT(DISTINCT NULLIF(patient_pseudonym, '')) AS patients, SUM(events) AS events",
+            "GROUP BY kind, program_id",
+        )
+        .await?;
+    for row in &by_kind {
+        kinds.insert(
+            (text(row, "kind")?, text(row, "program_id")?),
+            (number(row, "patients")?, number(row, "events")?),
+        );
     }
-    let events = Events { rows: select.into_model::<EventRow>().all(db).await? };
+    let kinds = KindCounts(kinds);
+    let active = rollups
+        .query(
+            "COUNT(DISTINCT patient_pseudonym) AS patients, COUNT(DISTINCT NULLIF(therapist_id, '')) AS therapists",
+            &format!("AND patient_pseudonym <> '' AND kind IN ({PATIENT_ACTIVITY})"),
+        )
+        .await?;
+    let (active_patients, adopting) = match active.first() {
+        Some(row) => (number(row, "patients")?, number(row, "therapists")?),
+        None => (0, 0),
+    };
     let mut therapists = users::Entity::find()
         .filter(users::Column::ClinicId.eq(clinic_id))
         .filter(users::Column::Role.eq("therapist"))
@@ -217,137 +243,168 @@ pub async fn uptake(
     if let Some(team) = team_id {
         therapists = therapists.filter(users::Column::TeamId.eq(team));
     }
-    let therapists_total = therapists.count(db).await?;
     Ok(Uptake {
-        from,
-        to,
+        as_of: crate::usage::rollups::updated_at(db).await?,
+        from: period.0,
+        to: period.1,
         team_id: team_id.map(str::to_string),
-        reach: reach(&events),
-        adoption: Adoption { therapists_total, therapists_with_active_patients: adopting(&events) },
-        engagement: engagement(&events, content),
-        fidelity: fidelity(&events),
-        outcomes: Outcomes {
-            completed: count(&events, &["status.completed"]),
-            stepped_up: count(&events, &["status.stepped_up"]),
+        reach: reach(&kinds),
+        adoption: Adoption {
+            therapists_total: therapists.count(db).await?,
+            therapists_with_active_patients: adopting,
         },
-        months: months(&events, tz),
+        engagement: Engagement {
+            active_patients: shown(active_patients, active_patients),
+            diary_entries: kinds.events("diary.entry"),
+            submissions: kinds.events("assignment.submitted"),
+            module_funnel: funnel(&rollups, content).await?,
+            dropped_out: kinds.patients("status.dropped_out", None),
+        },
+        fidelity: Fidelity {
+            feedback_given: kinds.events("feedback.sent"),
+            feedback_on_time: kinds.events("feedback.on_time"),
+            median_feedback_latency_hours: median_latency(&rollups, &kinds).await?,
+            blended_contacts: kinds.events("contact.logged"),
+        },
+        outcomes: Outcomes {
+            completed: kinds.patients("status.completed", None),
+            stepped_up: kinds.patients("status.stepped_up", None),
+        },
+        months: months(&rollups).await?,
     })
 }
 
-fn reach(events: &Events) -> Reach {
-    let mut programs: BTreeMap<String, (HashSet<&str>, HashSet<&str>)> = BTreeMap::new();
-    for row in events.of(&["patient.enrolled", "patient.activated"]) {
-        let (Some(patient), Some(program)) = (row.patient_pseudonym.as_deref(), row.program_id.clone())
-        else {
-            continue;
-        };
-        let entry = programs.entry(program).or_default();
-        if row.kind == "patient.enrolled" {
-            entry.0.insert(patient);
-        } else {
-            entry.1.insert(patient);
-        }
-    }
+fn reach(kinds: &KindCounts) -> Reach {
+    let mut programs: Vec<&String> =
+        kinds.0.keys().filter(|(k, p)| k == "patient.enrolled" && !p.is_empty()).map(|(_, p)| p).collect();
+    programs.sort();
+    programs.dedup();
     Reach {
-        enrolled: patients(events, &["patient.enrolled"]),
-        activated: patients(events, &["patient.activated"]),
+        enrolled: kinds.patients("patient.enrolled", None),
+        activated: kinds.patients("patient.activated", None),
         by_program: programs
             .into_iter()
-            .map(|(program_id, (enrolled, activated))| ProgramReach {
-                program_id,
-                enrolled: shown(enrolled.len() as u64, enrolled.len() as u64),
-                activated: shown(activated.len() as u64, activated.len() as u64),
+            .map(|program| ProgramReach {
+                program_id: program.clone(),
+                enrolled: kinds.patients("patient.enrolled", Some(program)),
+                activated: kinds.patients("patient.activated", Some(program)),
             })
             .collect(),
     }
 }
 
-/// Therapists whose patients did anything in the period.
-fn adopting(events: &Events) -> u64 {
-    events.of(&PATIENT_ACTIVITY).filter_map(|r| r.therapist_id.as_deref()).collect::<HashSet<_>>().len()
-        as u64
-}
-
-fn engagement(events: &Events, content: &Catalogue) -> Engagement {
-    let active_patients = patients(events, &PATIENT_ACTIVITY);
-    let mut started: HashMap<&str, HashSet<&str>> = HashMap::new();
-    let mut completed: HashMap<&str, HashSet<&str>> = HashMap::new();
-    for row in events.of(&[]) {
-        let (Some(patient), Some(module)) = (row.patient_pseudonym.as_deref(), row.module_id.as_deref())
-        else {
-            continue;
-        };
-        match row.kind.as_str() {
-            "module.completed" => completed.entry(module).or_default().insert(patient),
-            "page.viewed" | "page.completed" | "diary.entry" | "assignment.submitted" | "module.opened" => {
-                started.entry(module).or_default().insert(patient)
-            }
-            _ => false,
-        };
+async fn funnel<C: ConnectionTrait>(
+    rollups: &Rollups<'_, C>,
+    content: &Catalogue,
+) -> AppResult<Vec<FunnelStep>> {
+    let per_module = |kinds: &str| {
+        format!("AND module_id <> '' AND patient_pseudonym <> '' AND kind IN ({kinds}) GROUP BY module_id")
+    };
+    let mut counts: HashMap<(String, bool), u64> = HashMap::new();
+    for (kinds, done) in [(MODULE_STARTED, false), ("'module.completed'", true)] {
+        for row in rollups
+            .query("module_id, COUNT(DISTINCT patient_pseudonym) AS patients", &per_module(kinds))
+            .await?
+        {
+            counts.insert((text(&row, "module_id")?, done), number(&row, "patients")?);
+        }
     }
     let mut programs: Vec<_> = content.programs().collect();
     programs.sort_by(|a, b| a.id.cmp(&b.id));
-    let module_funnel = programs
+    Ok(programs
         .into_iter()
         .flat_map(|p| p.modules.iter().map(move |m| (p, m)))
         .map(|(p, m)| {
-            let s = started.get(m.id.as_str()).map_or(0, |p| p.len() as u64);
-            let c = completed.get(m.id.as_str()).map_or(0, |p| p.len() as u64);
+            let started = counts.get(&(m.id.clone(), false)).copied().unwrap_or(0);
+            let completed = counts.get(&(m.id.clone(), true)).copied().unwrap_or(0);
             FunnelStep {
                 module_id: m.id.clone(),
                 program_id: p.id.clone(),
                 title: m.title.clone(),
-                started: shown(s, s),
-                completed: shown(c, c),
+                started: shown(started, started),
+                completed: shown(completed, completed),
             }
         })
-        .collect();
-    Engagement {
-        active_patients,
-        diary_entries: count(events, &["diary.entry"]),
-        submissions: count(events, &["assignment.submitted"]),
-        module_funnel,
-        dropped_out: count(events, &["status.dropped_out"]),
-    }
+        .collect())
 }
 
-fn fidelity(events: &Events) -> Fidelity {
-    let feedback_given = count(events, &["feedback.sent"]);
-    let mut latencies: Vec<f64> = events.of(&["feedback.sent"]).filter_map(|r| r.value).collect();
-    latencies.sort_by(f64::total_cmp);
-    let behind: HashSet<_> =
-        events.of(&["feedback.sent"]).filter_map(|r| r.patient_pseudonym.as_deref()).collect();
-    let median = match latencies.len() {
-        0 => None,
-        n if n % 2 == 1 => Some(latencies[n / 2]),
-        n => Some((latencies[n / 2 - 1] + latencies[n / 2]) / 2.0),
+/// The median of the feedback latencies, from their counts per tenth of an
+/// hour; hidden when fewer than five patients received feedback.
+async fn median_latency<C: ConnectionTrait>(
+    rollups: &Rollups<'_, C>,
+    kinds: &KindCounts,
+) -> AppResult<Option<f64>> {
+    if kinds.patients("feedback.sent", None).is_none() {
+        return Ok(None);
+    }
+    let rows = rollups
+        .query(
+            "value_key, SUM(events) AS events",
+            "AND kind = 'feedback.sent' AND value_key >= 0 GROUP BY value_key",
+        )
+        .await?;
+    let mut buckets: Vec<(i64, u64)> = Vec::new();
+    for row in &rows {
+        buckets.push((row.try_get::<i32>("", "value_key")?.into(), number(row, "events")?));
+    }
+    buckets.sort_unstable();
+    let total: u64 = buckets.iter().map(|(_, n)| n).sum();
+    if total == 0 {
+        return Ok(None);
+    }
+    // The middle value (or the mean of the two middle ones), in tenths.
+    let nth = |n: u64| {
+        let mut seen = 0;
+        buckets
+            .iter()
+            .find(|(_, count)| {
+                seen += count;
+                seen > n
+            })
+            .map_or(0, |(key, _)| *key)
     };
-    Fidelity {
-        feedback_given,
-        feedback_on_time: count(events, &["feedback.on_time"]),
-        median_feedback_latency_hours: median
-            .filter(|_| behind.len() as u64 >= SUPPRESS_BELOW)
-            .map(|h| (h * 10.0).round() / 10.0),
-        blended_contacts: count(events, &["contact.logged"]),
-    }
+    let tenths = if total % 2 == 1 {
+        nth(total / 2) as f64
+    } else {
+        (nth(total / 2 - 1) + nth(total / 2)) as f64 / 2.0
+    };
+    Ok(Some((tenths / 10.0 * 100.0).round() / 100.0))
 }
 
-fn months(events: &Events, tz: Tz) -> Vec<Month> {
-    let mut by_month: BTreeMap<String, Vec<EventRow>> = BTreeMap::new();
-    for row in events.of(&[]) {
-        let local = row.at.with_timezone(&tz);
-        by_month.entry(format!("{:04}-{:02}", local.year(), local.month())).or_default().push(row.clone());
+async fn months<C: ConnectionTrait>(rollups: &Rollups<'_, C>) -> AppResult<Vec<Month>> {
+    let mut out: BTreeMap<String, Month> = BTreeMap::new();
+    let blank = |month: &str| Month {
+        month: month.to_string(),
+        active_patients: Some(0),
+        diary_entries: Some(0),
+        feedback_given: Some(0),
+    };
+    let active = rollups
+        .query(
+            "month, COUNT(DISTINCT patient_pseudonym) AS patients",
+            &format!("AND patient_pseudonym <> '' AND kind IN ({PATIENT_ACTIVITY}) GROUP BY month"),
+        )
+        .await?;
+    for row in &active {
+        let month = text(row, "month")?;
+        let patients = number(row, "patients")?;
+        out.entry(month.clone()).or_insert_with(|| blank(&month)).active_patients = shown(patients, patients);
     }
-    by_month
-        .into_iter()
-        .map(|(month, rows)| {
-            let slice = Events { rows };
-            Month {
-                month,
-                active_patients: patients(&slice, &PATIENT_ACTIVITY),
-                diary_entries: count(&slice, &["diary.entry"]),
-                feedback_given: count(&slice, &["feedback.sent"]),
-            }
-        })
-        .collect()
+    let counted = rollups
+        .query(
+            "month, kind, COUNT(DISTINCT NULLIF(patient_pseudonym, '')) AS patients, SUM(events) AS events",
+            "AND kind IN ('diary.entry', 'feedback.sent') GROUP BY month, kind",
+        )
+        .await?;
+    for row in &counted {
+        let month = text(row, "month")?;
+        let cell = shown(number(row, "events")?, number(row, "patients")?);
+        let entry = out.entry(month.clone()).or_insert_with(|| blank(&month));
+        if text(row, "kind")? == "diary.entry" {
+            entry.diary_entries = cell;
+        } else {
+            entry.feedback_given = cell;
+        }
+    }
+    Ok(out.into_values().collect())
 }

@@ -2,6 +2,8 @@
 //! team, therapist and pseudonymous patient, never with clinical content.
 //! Written in the same transaction as the action; reports are built on them.
 
+pub mod rollups;
+
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 

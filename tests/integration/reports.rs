@@ -6,6 +6,13 @@ use chrono::Duration;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
+use crate::support::TestApp;
+
+async fn roll_up(app: &TestApp) {
+    let tz = app.state.settings.care_timezone;
+    icbt::usage::rollups::catch_up(&app.state.db, tz, app.state.clock.now()).await.unwrap();
+}
+
 db_test!(
     async fn the_uptake_report_counts_a_known_clinic_exactly(app: TestApp) {
         let north = app.clinic("North").await;
@@ -70,6 +77,8 @@ db_test!(
             .await;
         assert_eq!(dropped.status(), StatusCode::SEE_OTHER);
 
+        // The worker's rollup, as it runs every minute.
+        roll_up(&app).await;
         let manager = app.token(&north.manager.email).await;
         let report: Value = app.api_get(&manager, "/api/v1/reports/uptake").await.json().await.unwrap();
         assert_eq!(report["reach"]["enrolled"], 7, "{report}");
@@ -144,6 +153,7 @@ db_test!(
     async fn a_manager_reaches_no_patient_record(app: TestApp) {
         let north = app.clinic("North").await;
         let anna = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
+        roll_up(&app).await;
         let manager = app.token(&north.manager.email).await;
         for path in [
             format!("/api/v1/patients/{}", anna.id),
@@ -165,5 +175,51 @@ db_test!(
         assert!(html.contains("Uptake report") && html.contains("<svg"), "charts");
         assert!(html.contains("fewer than 5"), "small cells are hidden on the page too");
         assert!(!html.contains("C-anna"), "no case codes on the manager's page");
+    }
+);
+
+db_test!(
+    async fn rollups_are_idempotent_and_equal_a_rebuild_from_the_events(app: TestApp) {
+        use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement};
+        let plan = icbt::demo::simulate::ClinicPlan {
+            clinic: "Rolled".into(),
+            therapists: 2,
+            patients: 8,
+            weeks: 3,
+            intake_weeks: 1,
+            seed: 11,
+            first_therapist: None,
+        };
+        icbt::demo::simulate::simulate(&app.state, &plan, |_| {}).await.unwrap();
+        let tz = app.state.settings.care_timezone;
+        let now = app.state.clock.now();
+        let rows = || async {
+            let backend = app.state.db.get_database_backend();
+            let sql = "SELECT day, clinic_id, team_id, therapist_id, program_id, module_id, kind, patient_pseudonym, \
+                       value_key, events FROM usage_daily ORDER BY day, clinic_id, team_id, therapist_id, program_id, \
+                       module_id, kind, patient_pseudonym, value_key";
+            let all = app.state.db.query_all(Statement::from_string(backend, sql)).await.unwrap();
+            all.iter()
+                .map(|r| {
+                    let day: chrono::NaiveDate = r.try_get("", "day").unwrap();
+                    let kind: String = r.try_get("", "kind").unwrap();
+                    let who: String = r.try_get("", "patient_pseudonym").unwrap();
+                    let events: i32 = r.try_get("", "events").unwrap();
+                    format!("{day} {kind} {who} {events}")
+                })
+                .collect::<Vec<_>>()
+        };
+        let days = icbt::usage::rollups::catch_up(&app.state.db, tz, now).await.unwrap();
+        assert!(days >= 21, "every day since the first event: {days}");
+        let first = rows().await;
+        icbt::usage::rollups::catch_up(&app.state.db, tz, now).await.unwrap();
+        assert_eq!(rows().await, first, "running it again changes nothing");
+        let start = icbt::usage::rollups::first_event_day(&app.state.db, tz).await.unwrap().unwrap();
+        let today = now.with_timezone(&tz).date_naive();
+        icbt::usage::rollups::rebuild(&app.state.db, tz, start, today, now).await.unwrap();
+        assert_eq!(rows().await, first, "a rebuild from the events gives the same rows");
+        let events = icbt::entities::usage_events::Entity::find().count(&app.state.db).await.unwrap();
+        let rolled: u64 = first.iter().map(|r| r.rsplit(' ').next().unwrap().parse::<u64>().unwrap()).sum();
+        assert_eq!(rolled, events, "every event is in exactly one row");
     }
 );

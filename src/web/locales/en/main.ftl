@@ -464,3 +464,4 @@ report-by-month = By month
 report-month = Month
 report-no-activity = No activity in this period.
 nav-reports = Reports
+report-as-of = Figures include activity up to

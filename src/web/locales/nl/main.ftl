@@ -464,3 +464,4 @@ report-by-month = Per maand
 report-month = Maand
 report-no-activity = Geen activiteit in deze periode.
 nav-reports = Rapporten
+report-as-of = De cijfers bevatten activiteit tot

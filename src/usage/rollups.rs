@@ -1,0 +1,147 @@
+//! Daily rollups of the usage events. A day is rolled up by deleting its rows
+//! and recomputing them from the events in one transaction, so running it
+//! again gives the same rows (idempotent), and the worker can simply redo
+//! the days that are not final yet: from the last rolled-up day to today.
+
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
+
+use crate::error::AppResult;
+
+const STATE: &str = "daily";
+
+/// The worker's round: catches up unless that was done less than
+/// `interval` ago (today's figures are then at most that old).
+pub async fn catch_up_every(
+    db: &DatabaseConnection,
+    tz: Tz,
+    now: DateTime<Utc>,
+    interval: Duration,
+) -> AppResult<usize> {
+    let last = updated_at(db).await?;
+    if last.is_some_and(|at| now - at < interval && at <= now) {
+        return Ok(0);
+    }
+    catch_up(db, tz, now).await
+}
+
+/// Recomputes every day from the last one rolled up (or the first event) to
+/// the day of `now`; returns how many days it rolled up.
+pub async fn catch_up(db: &DatabaseConnection, tz: Tz, now: DateTime<Utc>) -> AppResult<usize> {
+    let today = now.with_timezone(&tz).date_naive();
+    let from = match rolled_from(db).await? {
+        Some(day) => day,
+        None => match first_event_day(db, tz).await? {
+            Some(day) => day,
+            None => return Ok(0),
+        },
+    };
+    rebuild(db, tz, from, today, now).await
+}
+
+/// Recomputes the days `from..=to` from the events.
+pub async fn rebuild(
+    db: &DatabaseConnection,
+    tz: Tz,
+    from: NaiveDate,
+    to: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut day = from;
+    let mut days = 0;
+    while day <= to {
+        roll_up_day(db, tz, day, now).await?;
+        day += Duration::days(1);
+        days += 1;
+    }
+    Ok(days)
+}
+
+/// One day, in one transaction that also moves the state forward. On
+/// PostgreSQL the state row is locked first, so two workers take turns.
+async fn roll_up_day(db: &DatabaseConnection, tz: Tz, day: NaiveDate, now: DateTime<Utc>) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    let sql = |text: &str| match backend {
+        DatabaseBackend::Postgres => text.to_string(),
+        _ => text.replace('$', "?"),
+    };
+    let txn = db.begin().await?;
+    let upsert_state = "INSERT INTO usage_rollup_state (name, rolled_from, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET rolled_from = excluded.rolled_from, updated_at = excluded.updated_at";
+    if backend == DatabaseBackend::Postgres {
+        let lock = "SELECT name FROM usage_rollup_state WHERE name = $1 FOR UPDATE";
+        txn.execute(Statement::from_sql_and_values(backend, lock, [STATE.into()])).await?;
+    }
+    txn.execute(Statement::from_sql_and_values(
+        backend,
+        sql("DELETE FROM usage_daily WHERE day = $1"),
+        [day.into()],
+    ))
+    .await?;
+    let insert = "INSERT INTO usage_daily (day, month, clinic_id, team_id, therapist_id, program_id, module_id, \
+           kind, patient_pseudonym, value_key, events) \
+         SELECT $1, $2, clinic_id, COALESCE(team_id, ''), COALESCE(therapist_id, ''), COALESCE(program_id, ''), \
+           COALESCE(module_id, ''), kind, COALESCE(patient_pseudonym, ''), \
+           CASE WHEN kind = 'feedback.sent' AND value IS NOT NULL THEN CAST(ROUND(value * 10) AS INTEGER) ELSE -1 END, \
+           COUNT(*) \
+         FROM usage_events WHERE at >= $3 AND at < $4 AND clinic_id IS NOT NULL \
+         GROUP BY clinic_id, COALESCE(team_id, ''), COALESCE(therapist_id, ''), COALESCE(program_id, ''), \
+           COALESCE(module_id, ''), kind, COALESCE(patient_pseudonym, ''), \
+           CASE WHEN kind = 'feedback.sent' AND value IS NOT NULL THEN CAST(ROUND(value * 10) AS INTEGER) ELSE -1 END";
+    let values: [sea_orm::Value; 4] = [
+        day.into(),
+        day.format("%Y-%m").to_string().into(),
+        start_of(day, tz).into(),
+        start_of(day + Duration::days(1), tz).into(),
+    ];
+    txn.execute(Statement::from_sql_and_values(backend, sql(insert), values)).await?;
+    // Until the day is over it is recomputed again next time.
+    let today = now.with_timezone(&tz).date_naive();
+    let final_before = if day < today { day + Duration::days(1) } else { day };
+    let current = rolled_from(&txn).await?;
+    let next = current.map_or(final_before, |c| c.max(final_before));
+    txn.execute(Statement::from_sql_and_values(
+        backend,
+        sql(upsert_state),
+        [STATE.into(), next.into(), now.into()],
+    ))
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// When the rollups were last brought up to date.
+pub async fn updated_at(db: &impl ConnectionTrait) -> AppResult<Option<DateTime<Utc>>> {
+    let backend = db.get_database_backend();
+    let text = match backend {
+        DatabaseBackend::Postgres => "SELECT updated_at FROM usage_rollup_state WHERE name = $1",
+        _ => "SELECT updated_at FROM usage_rollup_state WHERE name = ?1",
+    };
+    let row = db.query_one(Statement::from_sql_and_values(backend, text, [STATE.into()])).await?;
+    Ok(row.map(|r| r.try_get("", "updated_at")).transpose()?)
+}
+
+async fn rolled_from(db: &impl ConnectionTrait) -> AppResult<Option<NaiveDate>> {
+    let backend = db.get_database_backend();
+    let text = match backend {
+        DatabaseBackend::Postgres => "SELECT rolled_from FROM usage_rollup_state WHERE name = $1",
+        _ => "SELECT rolled_from FROM usage_rollup_state WHERE name = ?1",
+    };
+    let row = db.query_one(Statement::from_sql_and_values(backend, text, [STATE.into()])).await?;
+    Ok(row.map(|r| r.try_get::<NaiveDate>("", "rolled_from")).transpose()?)
+}
+
+pub async fn first_event_day(db: &impl ConnectionTrait, tz: Tz) -> AppResult<Option<NaiveDate>> {
+    let backend = db.get_database_backend();
+    let row =
+        db.query_one(Statement::from_string(backend, "SELECT MIN(at) AS first FROM usage_events")).await?;
+    let first: Option<DateTime<Utc>> = row.map(|r| r.try_get("", "first")).transpose()?.flatten();
+    Ok(first.map(|at| at.with_timezone(&tz).date_naive()))
+}
+
+/// Midnight of `day` in `tz`, as an instant.
+pub fn start_of(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    let midnight = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    tz.from_local_datetime(&midnight).earliest().map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
+}
