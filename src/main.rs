@@ -87,6 +87,9 @@ enum UsageCommand {
         /// First day to recompute (YYYY-MM-DD); default: the first event.
         #[arg(long)]
         from: Option<chrono::NaiveDate>,
+        /// Last day to recompute (YYYY-MM-DD); default: today.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
     },
 }
 
@@ -161,7 +164,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             worker::run(state, shutdown).await
         }
         Command::Demo(args) => simulate_demo_clinic(settings, args).await,
-        Command::Usage { command: UsageCommand::Rebuild { from } } => rebuild_usage(settings, from).await,
+        Command::Usage { command: UsageCommand::Rebuild { from, to } } => rebuild_usage(settings, from, to).await,
         Command::Digest { command: DigestCommand::Run { now, compose_only } } => {
             run_digests(settings, now, compose_only).await
         }
@@ -185,18 +188,22 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
-async fn rebuild_usage(settings: Settings, from: Option<chrono::NaiveDate>) -> anyhow::Result<()> {
+async fn rebuild_usage(
+    settings: Settings,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
     let state = AppState::build(settings).await.context("opening the database")?;
     let tz = state.settings.care_timezone;
     let now = state.clock.now();
     let started = std::time::Instant::now();
-    let today = now.with_timezone(&tz).date_naive();
+    let last = to.unwrap_or(now.with_timezone(&tz).date_naive());
     let first = match from {
         Some(day) => Some(day),
         None => icbt::usage::rollups::first_event_day(&state.db, tz).await?,
     };
     let days = match first {
-        Some(first) => icbt::usage::rollups::rebuild(&state.db, tz, first, today, now).await?,
+        Some(first) => icbt::usage::rollups::rebuild(&state.db, tz, first, last, now).await?,
         None => 0,
     };
     println!("rebuilt the daily usage rollups: {days} days in {:.1} s", started.elapsed().as_secs_f64());
