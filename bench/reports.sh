@@ -35,19 +35,20 @@ else
 fi
 "$bin" migrate >/dev/null
 started=$(date +%s)
+# Kinds rotate per 20 events, so every clinic gets every kind.
 # Events from 2026-01-01 spread over 347 days (10 M events: one every 3 s).
 sql <<SQL
 WITH $series
 INSERT INTO usage_events (id, at, clinic_id, team_id, therapist_id, patient_pseudonym, actor_role, kind,
   program_id, module_id, item_id, value)
 SELECT 'u' || i, $at, 'c' || (i % 20), NULL, 't' || (i % 400), 'ps' || (i % 20000),
-  CASE WHEN i % 10 = 8 THEN 'therapist' ELSE 'patient' END,
-  CASE i % 10 WHEN 0 THEN 'login' WHEN 1 THEN 'page.viewed' WHEN 2 THEN 'page.completed'
+  CASE WHEN (i / 20) % 10 = 8 THEN 'therapist' ELSE 'patient' END,
+  CASE (i / 20) % 10 WHEN 0 THEN 'login' WHEN 1 THEN 'page.viewed' WHEN 2 THEN 'page.completed'
     WHEN 6 THEN 'assignment.submitted' WHEN 7 THEN 'message.sent' WHEN 8 THEN 'feedback.sent'
     WHEN 9 THEN 'questionnaire.completed' ELSE 'diary.entry' END,
   CASE WHEN (i % 20000) % 2 = 0 THEN 'chronic-pain' ELSE 'chronic-fatigue' END,
   CASE WHEN (i % 20000) % 2 = 0 THEN 'pain-welcome' ELSE 'fatigue-welcome' END,
-  NULL, CASE WHEN i % 10 = 8 THEN (i % 97) * 1.0 ELSE NULL END
+  NULL, CASE WHEN (i / 20) % 10 = 8 THEN (i % 97) * 1.0 ELSE NULL END
 FROM n;
 SQL
 echo "backend: $backend, $(nproc) cores; $events usage events generated in $(( $(date +%s) - started )) s"
