@@ -164,7 +164,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             worker::run(state, shutdown).await
         }
         Command::Demo(args) => simulate_demo_clinic(settings, args).await,
-        Command::Usage { command: UsageCommand::Rebuild { from, to } } => rebuild_usage(settings, from, to).await,
+        Command::Usage { command: UsageCommand::Rebuild { from, to } } => {
+            rebuild_usage(settings, from, to).await
+        }
         Command::Digest { command: DigestCommand::Run { now, compose_only } } => {
             run_digests(settings, now, compose_only).await
         }

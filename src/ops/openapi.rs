@@ -53,6 +53,7 @@ use crate::error::Problem;
         crate::digests::routes::put_reminder,
         crate::reports::routes::uptake_json,
         crate::reports::routes::uptake_csv,
+        crate::reports::routes::my_figures_json,
     ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),

@@ -20,12 +20,18 @@ use crate::{
 };
 
 pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/reports/uptake", get(uptake_json)).route("/reports/uptake.csv", get(uptake_csv))
+    Router::new()
+        .route("/reports/uptake", get(uptake_json))
+        .route("/reports/uptake.csv", get(uptake_csv))
+        .route("/me/figures", get(my_figures_json))
 }
 
 pub fn page_routes() -> Router<AppState> {
     // The page's CSV link: the same export, with the browser's session.
-    Router::new().route("/reports", get(uptake_page)).route("/reports/uptake.csv", get(uptake_csv))
+    Router::new()
+        .route("/reports", get(uptake_page))
+        .route("/reports/uptake.csv", get(uptake_csv))
+        .route("/my-figures", get(my_figures_page))
 }
 
 /// The report for the manager's own clinic; a team of another clinic is 404.
@@ -41,7 +47,12 @@ async fn report(state: &AppState, principal: &Principal, query: &ReportQuery) ->
     }
     let today = crate::diaries::service::today(state);
     let period = service::period(query, today)?;
-    service::uptake(&state.db, &state.content, clinic_id, period, team_id).await
+    let scope = service::Scope {
+        clinic_id: clinic_id.to_string(),
+        team_id: team_id.map(str::to_string),
+        therapist_id: None,
+    };
+    service::uptake(&state.db, &state.content, &scope, period).await
 }
 
 /// The clinic's uptake for a period (and team), organised by RE-AIM. Counts
@@ -150,4 +161,40 @@ async fn uptake_page(
     );
     context.insert("wide", &true);
     Ok(state.views.render("manager/uptake.html", principal.lang(), context)?.into_response())
+}
+
+/// A therapist's own figures, for self-monitoring: their patients only.
+async fn my_figures(state: &AppState, principal: &Principal, query: &ReportQuery) -> AppResult<Uptake> {
+    principal.require(&[Role::Therapist])?;
+    let scope = service::Scope {
+        clinic_id: principal.clinic_id().ok_or(AppError::Forbidden)?.to_string(),
+        team_id: None,
+        therapist_id: Some(principal.id().to_string()),
+    };
+    let period = service::period(query, crate::diaries::service::today(state))?;
+    service::uptake(&state.db, &state.content, &scope, period).await
+}
+
+/// The therapist's own feedback timeliness and caseload activity.
+#[utoipa::path(get, path = "/api/v1/me/figures", tag = "therapist", security(("bearer" = [])),
+    params(ReportQuery),
+    responses((status = 200, body = Uptake), (status = 403, body = crate::error::Problem)))]
+pub async fn my_figures_json(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Json<Uptake>> {
+    Ok(Json(my_figures(&state, &principal, &query).await?))
+}
+
+async fn my_figures_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let figures = my_figures(&state, &principal, &query).await?;
+    let mut context = page::context(Some(&principal), &csrf);
+    context.insert("r", &figures);
+    Ok(state.views.render("therapist/figures.html", principal.lang(), context)?.into_response())
 }

@@ -122,8 +122,9 @@ const PATIENT_ACTIVITY: &str = "'login', 'page.completed', 'diary.entry', 'assig
 const MODULE_STARTED: &str =
     "'page.viewed', 'page.completed', 'diary.entry', 'assignment.submitted', 'module.opened'";
 
-fn shown(value: u64, patients: u64) -> Cell {
-    (patients == 0 || patients >= SUPPRESS_BELOW).then_some(value)
+/// `value`, unless it rests on 1 to `min - 1` patients.
+fn shown(value: u64, patients: u64, min: u64) -> Cell {
+    (patients == 0 || patients >= min).then_some(value)
 }
 
 /// The period, checked: defaults to the last 90 days up to `today`.
@@ -144,22 +145,45 @@ pub fn period(query: &ReportQuery, today: NaiveDate) -> AppResult<(NaiveDate, Na
     Ok((from, to))
 }
 
-/// Aggregate queries over one clinic's rollups in a period (and team).
+/// Whose figures a report shows.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub clinic_id: String,
+    pub team_id: Option<String>,
+    /// A therapist's own figures: about patients they know, so nothing is
+    /// suppressed.
+    pub therapist_id: Option<String>,
+}
+
+impl Scope {
+    fn min_patients(&self) -> u64 {
+        if self.therapist_id.is_some() {
+            1
+        } else {
+            SUPPRESS_BELOW
+        }
+    }
+}
+
+/// Aggregate queries over the rollups of a scope and period.
 struct Rollups<'a, C: ConnectionTrait> {
     db: &'a C,
     values: Vec<sea_orm::Value>,
     filter: String,
+    min: u64,
 }
 
 impl<'a, C: ConnectionTrait> Rollups<'a, C> {
-    fn new(db: &'a C, clinic_id: &str, (from, to): (NaiveDate, NaiveDate), team_id: Option<&str>) -> Self {
-        let mut values: Vec<sea_orm::Value> = vec![clinic_id.into(), from.into(), to.into()];
+    fn new(db: &'a C, scope: &Scope, (from, to): (NaiveDate, NaiveDate)) -> Self {
+        let mut values: Vec<sea_orm::Value> = vec![scope.clinic_id.clone().into(), from.into(), to.into()];
         let mut filter = "clinic_id = $1 AND day >= $2 AND day <= $3".to_string();
-        if let Some(team) = team_id {
-            values.push(team.into());
-            filter.push_str(" AND team_id = $4");
+        for (column, value) in [("team_id", &scope.team_id), ("therapist_id", &scope.therapist_id)] {
+            if let Some(value) = value {
+                values.push(value.clone().into());
+                filter.push_str(&format!(" AND {column} = ${}", values.len()));
+            }
         }
-        Rollups { db, values, filter }
+        Rollups { db, values, filter, min: scope.min_patients() }
     }
 
     async fn query(&self, select: &str, rest: &str) -> AppResult<Vec<QueryResult>> {
@@ -179,7 +203,7 @@ fn text(row: &QueryResult, column: &str) -> AppResult<String> {
 }
 
 /// Per kind (and program): distinct patients and events.
-struct KindCounts(HashMap<(String, String), (u64, u64)>);
+struct KindCounts(HashMap<(String, String), (u64, u64)>, u64);
 
 impl KindCounts {
     /// (events, patients) of `kind`, over all programs or one.
@@ -194,24 +218,24 @@ impl KindCounts {
     /// enrollment and so one program: per-program patients add up.
     fn events(&self, kind: &str) -> Cell {
         let (events, patients) = self.get(kind, None);
-        shown(events, patients)
+        shown(events, patients, self.1)
     }
 
     fn patients(&self, kind: &str, program: Option<&str>) -> Cell {
         let (_, patients) = self.get(kind, program);
-        shown(patients, patients)
+        shown(patients, patients, self.1)
     }
 }
 
-/// The uptake report for `clinic_id`, from the daily rollups.
+/// The uptake report for a scope, from the daily rollups.
 pub async fn uptake(
     db: &impl ConnectionTrait,
     content: &Catalogue,
-    clinic_id: &str,
+    scope: &Scope,
     period: (NaiveDate, NaiveDate),
-    team_id: Option<&str>,
 ) -> AppResult<Uptake> {
-    let rollups = Rollups::new(db, clinic_id, period, team_id);
+    let rollups = Rollups::new(db, scope, period);
+    let (clinic_id, team_id) = (scope.clinic_id.as_str(), scope.team_id.as_deref());
     let mut kinds = HashMap::new();
     let by_kind = rollups
         .query(
@@ -225,7 +249,7 @@ pub async fn uptake(
             (number(row, "patients")?, number(row, "events")?),
         );
     }
-    let kinds = KindCounts(kinds);
+    let kinds = KindCounts(kinds, rollups.min);
     let active = rollups
         .query(
             "COUNT(DISTINCT patient_pseudonym) AS patients, COUNT(DISTINCT NULLIF(therapist_id, '')) AS therapists",
@@ -254,7 +278,7 @@ pub async fn uptake(
             therapists_with_active_patients: adopting,
         },
         engagement: Engagement {
-            active_patients: shown(active_patients, active_patients),
+            active_patients: shown(active_patients, active_patients, rollups.min),
             diary_entries: kinds.events("diary.entry"),
             submissions: kinds.events("assignment.submitted"),
             module_funnel: funnel(&rollups, content).await?,
@@ -321,8 +345,8 @@ async fn funnel<C: ConnectionTrait>(
                 module_id: m.id.clone(),
                 program_id: p.id.clone(),
                 title: m.title.clone(),
-                started: shown(started, started),
-                completed: shown(completed, completed),
+                started: shown(started, started, rollups.min),
+                completed: shown(completed, completed, rollups.min),
             }
         })
         .collect())
@@ -388,7 +412,8 @@ async fn months<C: ConnectionTrait>(rollups: &Rollups<'_, C>) -> AppResult<Vec<M
     for row in &active {
         let month = text(row, "month")?;
         let patients = number(row, "patients")?;
-        out.entry(month.clone()).or_insert_with(|| blank(&month)).active_patients = shown(patients, patients);
+        out.entry(month.clone()).or_insert_with(|| blank(&month)).active_patients =
+            shown(patients, patients, rollups.min);
     }
     let counted = rollups
         .query(
@@ -398,7 +423,7 @@ async fn months<C: ConnectionTrait>(rollups: &Rollups<'_, C>) -> AppResult<Vec<M
         .await?;
     for row in &counted {
         let month = text(row, "month")?;
-        let cell = shown(number(row, "events")?, number(row, "patients")?);
+        let cell = shown(number(row, "events")?, number(row, "patients")?, rollups.min);
         let entry = out.entry(month.clone()).or_insert_with(|| blank(&month));
         if text(row, "kind")? == "diary.entry" {
             entry.diary_entries = cell;

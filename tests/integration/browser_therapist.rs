@@ -99,6 +99,8 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
     browser.visit(&app.url("/notifications"), "notifications").await;
     let text = browser.text().await;
     assert!(text.contains("No activity in the last two weeks"), "what was seen is no digest: {text}");
+    browser.visit(&app.url("/my-figures"), "my-figures").await;
+    assert!(browser.text().await.contains("Feedback given"));
     browser.visit(&app.url("/settings/digests"), "digest-settings").await;
     browser.visit(&app.url("/cover"), "cover").await;
     browser.close().await;

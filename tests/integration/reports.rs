@@ -146,6 +146,20 @@ db_test!(
         );
 
         assert_eq!(app.api_get(&therapist, "/api/v1/reports/uptake").await.status(), StatusCode::FORBIDDEN);
+
+        // A therapist's own figures: their patients only, nothing suppressed.
+        let mine: Value = app.api_get(&therapist, "/api/v1/me/figures").await.json().await.unwrap();
+        assert_eq!(mine["fidelity"]["feedback_given"], 5);
+        assert_eq!(mine["fidelity"]["feedback_on_time"], 5);
+        assert_eq!(mine["fidelity"]["blended_contacts"], 1, "not suppressed for the therapist's own work");
+        assert_eq!(mine["engagement"]["dropped_out"], 1);
+        let colleague = app.token(&north.colleague.email).await;
+        let theirs: Value = app.api_get(&colleague, "/api/v1/me/figures").await.json().await.unwrap();
+        assert_eq!(
+            (theirs["fidelity"]["feedback_given"].clone(), theirs["engagement"]["active_patients"].clone()),
+            (json!(0), json!(0))
+        );
+        assert_eq!(app.api_get(&manager, "/api/v1/me/figures").await.status(), StatusCode::FORBIDDEN);
     }
 );
 

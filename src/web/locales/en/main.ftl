@@ -465,3 +465,6 @@ report-month = Month
 report-no-activity = No activity in this period.
 nav-reports = Reports
 report-as-of = Figures include activity up to
+nav-figures = My figures
+figures-title = My figures
+figures-intro = How your guidance went in this period, for your own reflection: only you see these figures about your patients.

@@ -465,3 +465,6 @@ report-month = Maand
 report-no-activity = Geen activiteit in deze periode.
 nav-reports = Rapporten
 report-as-of = De cijfers bevatten activiteit tot
+nav-figures = Mijn cijfers
+figures-title = Mijn cijfers
+figures-intro = Hoe je begeleiding in deze periode ging, om zelf op te reflecteren: alleen jij ziet deze cijfers over je patiënten.
