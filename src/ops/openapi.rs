@@ -54,6 +54,7 @@ use crate::error::Problem;
         crate::reports::routes::uptake_json,
         crate::reports::routes::uptake_csv,
         crate::reports::routes::my_figures_json,
+        crate::reports::routes::clinics_json,
     ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),

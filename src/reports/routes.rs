@@ -24,6 +24,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/reports/uptake", get(uptake_json))
         .route("/reports/uptake.csv", get(uptake_csv))
         .route("/me/figures", get(my_figures_json))
+        .route("/reports/clinics", get(clinics_json))
 }
 
 pub fn page_routes() -> Router<AppState> {
@@ -32,6 +33,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/reports", get(uptake_page))
         .route("/reports/uptake.csv", get(uptake_csv))
         .route("/my-figures", get(my_figures_page))
+        .route("/admin/usage", get(clinics_page))
 }
 
 /// The report for the manager's own clinic; a team of another clinic is 404.
@@ -197,4 +199,62 @@ async fn my_figures_page(
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("r", &figures);
     Ok(state.views.render("therapist/figures.html", principal.lang(), context)?.into_response())
+}
+
+/// One clinic's headline figures in the administrator's overview.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ClinicFigures {
+    pub clinic_id: String,
+    pub name: String,
+    pub uptake: Uptake,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ClinicsOverview {
+    pub clinics: Vec<ClinicFigures>,
+}
+
+/// Every clinic's uptake for the period, for an administrator: the same
+/// aggregates and suppression as a manager's report, never a record.
+async fn clinics_overview(
+    state: &AppState,
+    principal: &Principal,
+    query: &ReportQuery,
+) -> AppResult<ClinicsOverview> {
+    let clinics = crate::accounts::admin::list_clinics(state, principal).await?;
+    let period = service::period(query, crate::diaries::service::today(state))?;
+    let mut out = Vec::new();
+    for clinic in clinics {
+        let scope = service::Scope { clinic_id: clinic.id.clone(), team_id: None, therapist_id: None };
+        let uptake = service::uptake(&state.db, &state.content, &scope, period).await?;
+        out.push(ClinicFigures { clinic_id: clinic.id, name: clinic.name, uptake });
+    }
+    Ok(ClinicsOverview { clinics: out })
+}
+
+/// Uptake across all clinics (administrators).
+#[utoipa::path(get, path = "/api/v1/reports/clinics", tag = "admin", security(("bearer" = [])),
+    params(ReportQuery),
+    responses((status = 200, body = ClinicsOverview), (status = 403, body = crate::error::Problem)))]
+pub async fn clinics_json(
+    State(state): State<AppState>,
+    principal: Principal,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Json<ClinicsOverview>> {
+    Ok(Json(clinics_overview(&state, &principal, &query).await?))
+}
+
+async fn clinics_page(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    Query(query): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let overview = clinics_overview(&state, &principal, &query).await?;
+    let period = service::period(&query, crate::diaries::service::today(&state))?;
+    let mut context = page::context(Some(&principal), &csrf);
+    context.insert("overview", &overview);
+    context.insert("from", &period.0);
+    context.insert("to", &period.1);
+    Ok(state.views.render("admin/usage.html", principal.lang(), context)?.into_response())
 }

@@ -61,6 +61,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("mail/password_reset.txt", include_str!("templates/mail/password_reset.txt")),
     ("mail/digest.txt", include_str!("templates/mail/digest.txt")),
     ("manager/uptake.html", include_str!("templates/manager/uptake.html")),
+    ("admin/usage.html", include_str!("templates/admin/usage.html")),
     ("therapist/figures.html", include_str!("templates/therapist/figures.html")),
     ("therapist/notifications.html", include_str!("templates/therapist/notifications.html")),
     ("patient/reminders.html", include_str!("templates/patient/reminders.html")),

@@ -138,7 +138,9 @@ db_test!(
             )
             .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        for path in ["/admin/audit", "/admin/outbox", "/admin/audit?action=login&from=2020-01-01"] {
+        for path in
+            ["/admin/audit", "/admin/outbox", "/admin/audit?action=login&from=2020-01-01", "/admin/usage"]
+        {
             assert_eq!(browser.get(app.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
         }
         let outbox = browser.get(app.url("/admin/outbox")).send().await.unwrap().text().await.unwrap();
@@ -159,9 +161,13 @@ db_test!(
             assert_eq!(app.api_get(&token, "/api/v1/audit").await.status(), StatusCode::FORBIDDEN);
             assert_eq!(app.api_get(&token, "/api/v1/outbox").await.status(), StatusCode::FORBIDDEN);
             let browser = app.browser_login(email).await;
-            for page in
-                ["/admin", "/admin/audit", "/admin/outbox", &format!("/admin/clinics/{}", clinic.clinic.id)]
-            {
+            for page in [
+                "/admin",
+                "/admin/audit",
+                "/admin/outbox",
+                "/admin/usage",
+                &format!("/admin/clinics/{}", clinic.clinic.id),
+            ] {
                 assert_eq!(
                     browser.get(app.url(page)).send().await.unwrap().status(),
                     StatusCode::FORBIDDEN,

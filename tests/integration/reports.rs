@@ -160,6 +160,18 @@ db_test!(
             (json!(0), json!(0))
         );
         assert_eq!(app.api_get(&manager, "/api/v1/me/figures").await.status(), StatusCode::FORBIDDEN);
+
+        // The administrator's overview: every clinic, the same suppression.
+        let admin = app.admin().await;
+        let admin = app.token(&admin.email).await;
+        let overview: Value = app.api_get(&admin, "/api/v1/reports/clinics").await.json().await.unwrap();
+        let clinic = |name: &str| {
+            overview["clinics"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap().clone()
+        };
+        assert_eq!(clinic("North")["uptake"]["reach"]["enrolled"], 7);
+        assert_eq!(clinic("South")["uptake"]["reach"]["enrolled"], Value::Null, "one patient: suppressed");
+        assert!(!overview.to_string().contains("C-p1"));
+        assert_eq!(app.api_get(&manager, "/api/v1/reports/clinics").await.status(), StatusCode::FORBIDDEN);
     }
 );
 

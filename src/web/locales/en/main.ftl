@@ -468,3 +468,7 @@ report-as-of = Figures include activity up to
 nav-figures = My figures
 figures-title = My figures
 figures-intro = How your guidance went in this period, for your own reflection: only you see these figures about your patients.
+nav-usage = Usage
+usage-title = Usage across clinics
+usage-intro = Each clinic's uptake in this period. Figures resting on fewer than five patients are hidden.
+usage-clinic = Clinic

@@ -468,3 +468,7 @@ report-as-of = De cijfers bevatten activiteit tot
 nav-figures = Mijn cijfers
 figures-title = Mijn cijfers
 figures-intro = Hoe je begeleiding in deze periode ging, om zelf op te reflecteren: alleen jij ziet deze cijfers over je patiënten.
+nav-usage = Gebruik
+usage-title = Gebruik per kliniek
+usage-intro = Het gebruik van elke kliniek in deze periode. Cijfers van minder dan vijf patiënten worden verborgen.
+usage-clinic = Kliniek
