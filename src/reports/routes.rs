@@ -123,6 +123,7 @@ pub fn csv(uptake: &Uptake) -> String {
     row("effectiveness", "completed", "", n(uptake.outcomes.completed));
     row("effectiveness", "stepped_up", "", n(uptake.outcomes.stepped_up));
     for month in &uptake.months {
+        row("reach", "enrolled", &month.month, n(month.enrolled));
         row("maintenance", "active_patients", &month.month, n(month.active_patients));
         row("maintenance", "diary_entries", &month.month, n(month.diary_entries));
         row("maintenance", "feedback_given", &month.month, n(month.feedback_given));

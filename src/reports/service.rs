@@ -110,6 +110,8 @@ pub struct Outcomes {
 pub struct Month {
     /// YYYY-MM
     pub month: String,
+    /// Patients enrolled that month (reach by month).
+    pub enrolled: Cell,
     pub active_patients: Cell,
     pub diary_entries: Cell,
     pub feedback_given: Cell,
@@ -399,6 +401,7 @@ async fn months<C: ConnectionTrait>(rollups: &Rollups<'_, C>) -> AppResult<Vec<M
     let mut out: BTreeMap<String, Month> = BTreeMap::new();
     let blank = |month: &str| Month {
         month: month.to_string(),
+        enrolled: Some(0),
         active_patients: Some(0),
         diary_entries: Some(0),
         feedback_given: Some(0),
@@ -418,17 +421,19 @@ async fn months<C: ConnectionTrait>(rollups: &Rollups<'_, C>) -> AppResult<Vec<M
     let counted = rollups
         .query(
             "month, kind, COUNT(DISTINCT NULLIF(patient_pseudonym, '')) AS patients, SUM(events) AS events",
-            "AND kind IN ('diary.entry', 'feedback.sent') GROUP BY month, kind",
+            "AND kind IN ('patient.enrolled', 'diary.entry', 'feedback.sent') GROUP BY month, kind",
         )
         .await?;
     for row in &counted {
         let month = text(row, "month")?;
         let cell = shown(number(row, "events")?, number(row, "patients")?, rollups.min);
         let entry = out.entry(month.clone()).or_insert_with(|| blank(&month));
-        if text(row, "kind")? == "diary.entry" {
-            entry.diary_entries = cell;
-        } else {
-            entry.feedback_given = cell;
+        match text(row, "kind")?.as_str() {
+            "patient.enrolled" => {
+                entry.enrolled = shown(number(row, "patients")?, number(row, "patients")?, rollups.min)
+            }
+            "diary.entry" => entry.diary_entries = cell,
+            _ => entry.feedback_given = cell,
         }
     }
     Ok(out.into_values().collect())

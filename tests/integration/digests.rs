@@ -129,6 +129,20 @@ async fn study_week(app: &TestApp, patients: &[Patient]) {
     work_until(app, start + Duration::days(8)).await;
 }
 
+/// One therapist with `cadence` digests at 08:00 and one patient (feedback
+/// on Mondays) through the study's week; returns the therapist's e-mail.
+async fn one_patients_study_week(app: &TestApp, cadence: &str) -> (String, Patient) {
+    let clinic = app.clinic("North").await;
+    let therapist = clinic.therapist.email.clone();
+    let settings = json!({"cadence": cadence, "local_time": "08:00", "timezone": "Europe/Amsterdam",
+        "layout": "per_patient"});
+    set_digests(app, &therapist, settings).await;
+    let anna = app.patient_with_feedback_day(&therapist, "anna@north.test", "chronic-pain", "mon").await;
+    open_everything(app, &app.token(&therapist).await, &anna).await;
+    study_week(app, std::slice::from_ref(&anna)).await;
+    (therapist, anna)
+}
+
 /// The digest e-mails the SMTP server received for `to`.
 fn digests_to(smtp: &SmtpServer, to: &str) -> Vec<String> {
     smtp.messages()
@@ -151,14 +165,7 @@ smtp_test!(
     ["clock.start" => MONDAY],
     async fn daily_digests_send_one_email_a_day_without_content(app: TestApp, port: u16) {
         let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
-        let clinic = app.clinic("North").await;
-        let therapist = clinic.therapist.email.clone();
-        set_digests(&app, &therapist, json!({"cadence": "daily", "local_time": "08:00",
-            "timezone": "Europe/Amsterdam", "layout": "per_patient"}))
-        .await;
-        let anna = app.patient_with_feedback_day(&therapist, "anna@north.test", "chronic-pain", "mon").await;
-        open_everything(&app, &app.token(&therapist).await, &anna).await;
-        study_week(&app, std::slice::from_ref(&anna)).await;
+        let (therapist, anna) = one_patients_study_week(&app, "daily").await;
 
         let digests = digests_to(&smtp, &therapist);
         assert_eq!(digests.len(), 5, "one e-mail a day for five days of activity");
@@ -182,14 +189,7 @@ smtp_test!(
     ["clock.start" => MONDAY],
     async fn feedback_day_digests_send_one_email_for_the_week(app: TestApp, port: u16) {
         let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
-        let clinic = app.clinic("North").await;
-        let therapist = clinic.therapist.email.clone();
-        set_digests(&app, &therapist, json!({"cadence": "feedback_day", "local_time": "08:00",
-            "timezone": "Europe/Amsterdam", "layout": "per_patient"}))
-        .await;
-        let anna = app.patient_with_feedback_day(&therapist, "anna@north.test", "chronic-pain", "mon").await;
-        open_everything(&app, &app.token(&therapist).await, &anna).await;
-        study_week(&app, std::slice::from_ref(&anna)).await;
+        let (therapist, _) = one_patients_study_week(&app, "feedback_day").await;
 
         let digests = digests_to(&smtp, &therapist);
         assert_eq!(digests.len(), 1, "one e-mail, on the feedback day");

@@ -111,6 +111,12 @@ db_test!(
         assert_eq!(report["fidelity"]["feedback_on_time"], 5);
         assert_eq!(report["fidelity"]["median_feedback_latency_hours"], 2.0);
         assert_eq!(report["fidelity"]["blended_contacts"], Value::Null);
+        let this_month = report["months"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(
+            (this_month["enrolled"].clone(), this_month["diary_entries"].clone()),
+            (json!(7), json!(6)),
+            "{this_month}"
+        );
         let text = report.to_string();
         assert!(!text.contains("C-p1") && !text.contains("north.test"), "no case codes or addresses");
 
