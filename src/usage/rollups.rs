@@ -12,7 +12,9 @@ use crate::error::AppResult;
 const STATE: &str = "daily";
 
 /// The worker's round: catches up unless that was done less than
-/// `interval` ago (today's figures are then at most that old).
+/// `interval` ago (today's figures are then at most that old), and by at
+/// most a month of days per round, so a first catch-up over years of events
+/// never holds up the mail for long.
 pub async fn catch_up_every(
     db: &DatabaseConnection,
     tz: Tz,
@@ -23,21 +25,32 @@ pub async fn catch_up_every(
     if last.is_some_and(|at| now - at < interval && at <= now) {
         return Ok(0);
     }
-    catch_up(db, tz, now).await
+    let Some((from, today)) = pending(db, tz, now).await? else { return Ok(0) };
+    rebuild(db, tz, from, today.min(from + Duration::days(30)), now).await
 }
 
 /// Recomputes every day from the last one rolled up (or the first event) to
 /// the day of `now`; returns how many days it rolled up.
 pub async fn catch_up(db: &DatabaseConnection, tz: Tz, now: DateTime<Utc>) -> AppResult<usize> {
+    match pending(db, tz, now).await? {
+        Some((from, today)) => rebuild(db, tz, from, today, now).await,
+        None => Ok(0),
+    }
+}
+
+/// The days not final yet: from the last one rolled up (or the first
+/// event) to today; none before the first event.
+async fn pending(
+    db: &DatabaseConnection,
+    tz: Tz,
+    now: DateTime<Utc>,
+) -> AppResult<Option<(NaiveDate, NaiveDate)>> {
     let today = now.with_timezone(&tz).date_naive();
     let from = match rolled_from(db).await? {
-        Some(day) => day,
-        None => match first_event_day(db, tz).await? {
-            Some(day) => day,
-            None => return Ok(0),
-        },
+        Some(day) => Some(day),
+        None => first_event_day(db, tz).await?,
     };
-    rebuild(db, tz, from, today, now).await
+    Ok(from.map(|from| (from, today)))
 }
 
 /// Recomputes the days `from..=to` from the events.
