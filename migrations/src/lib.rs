@@ -13,6 +13,7 @@ mod m20261122_000007_digest_settings;
 mod m20261122_000008_caseload_indexes;
 mod m20261122_000009_digests;
 mod m20261122_000010_usage_rollups;
+mod m20261122_000011_treatment_totals;
 mod table_spec;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_caseload_indexes::Migration),
             Box::new(m20261122_000009_digests::Migration),
             Box::new(m20261122_000010_usage_rollups::Migration),
+            Box::new(m20261122_000011_treatment_totals::Migration),
         ]
     }
 }

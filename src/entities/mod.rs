@@ -25,5 +25,6 @@ pub mod sessions;
 pub mod snippets;
 pub mod submissions;
 pub mod teams;
+pub mod treatment_totals;
 pub mod usage_events;
 pub mod users;

@@ -55,6 +55,7 @@ use crate::error::Problem;
         crate::reports::routes::uptake_csv,
         crate::reports::routes::my_figures_json,
         crate::reports::routes::clinics_json,
+        crate::reports::routes::put_treatments,
     ),
     components(schemas(Problem, super::Health)),
     modifiers(&BearerAuth),

@@ -4,5 +4,6 @@
 
 pub(crate) mod routes;
 pub mod service;
+pub mod treatments;
 
 pub use routes::{api_routes, page_routes};

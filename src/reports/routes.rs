@@ -9,7 +9,10 @@ use axum::{
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::service::{self, ReportQuery, Uptake};
+use super::{
+    service::{self, ReportQuery, Uptake},
+    treatments::TreatmentTotal,
+};
 use crate::{
     accounts::Role,
     app::AppState,
@@ -25,6 +28,7 @@ pub fn api_routes() -> Router<AppState> {
         .route("/reports/uptake.csv", get(uptake_csv))
         .route("/me/figures", get(my_figures_json))
         .route("/reports/clinics", get(clinics_json))
+        .route("/reports/treatments", axum::routing::put(put_treatments))
 }
 
 pub fn page_routes() -> Router<AppState> {
@@ -34,6 +38,7 @@ pub fn page_routes() -> Router<AppState> {
         .route("/reports/uptake.csv", get(uptake_csv))
         .route("/my-figures", get(my_figures_page))
         .route("/admin/usage", get(clinics_page))
+        .route("/reports/treatments", axum::routing::post(post_treatments))
 }
 
 /// The report for the manager's own clinic; a team of another clinic is 404.
@@ -122,6 +127,11 @@ pub fn csv(uptake: &Uptake) -> String {
     row("implementation", "blended_contacts", "", n(uptake.fidelity.blended_contacts));
     row("effectiveness", "completed", "", n(uptake.outcomes.completed));
     row("effectiveness", "stepped_up", "", n(uptake.outcomes.stepped_up));
+    if let Some(share) = &uptake.digital_share {
+        row("digital_share", "icbt_enrollments", "", n(share.icbt_enrollments));
+        row("digital_share", "total_treatments", "", Some(share.total_treatments.to_string()));
+        row("digital_share", "share_percent", "", share.share_percent.map(|p| p.to_string()));
+    }
     for month in &uptake.months {
         row("reach", "enrolled", &month.month, n(month.enrolled));
         row("maintenance", "active_patients", &month.month, n(month.active_patients));
@@ -137,7 +147,18 @@ async fn uptake_page(
     principal: Principal,
     Query(query): Query<ReportQuery>,
 ) -> AppResult<Response> {
-    let uptake = report(&state, &principal, &query).await?;
+    render_uptake(&state, &csrf, &principal, &query, None).await
+}
+
+/// The report page, with the treatment-total form's problems when it had any.
+async fn render_uptake(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    query: &ReportQuery,
+    errors: Option<crate::error::FieldErrors>,
+) -> AppResult<Response> {
+    let uptake = report(state, principal, query).await?;
     let teams = teams::Entity::find()
         .filter(teams::Column::ClinicId.eq(principal.clinic_id().unwrap_or_default()))
         .order_by_asc(teams::Column::Name)
@@ -146,24 +167,25 @@ async fn uptake_page(
     let teams: Vec<(String, String)> = teams.into_iter().map(|t| (t.id, t.name)).collect();
     let widest = uptake.engagement.module_funnel.iter().filter_map(|s| s.started).max().unwrap_or(0).max(1);
     let busiest = uptake.months.iter().filter_map(|m| m.diary_entries).max().unwrap_or(0).max(1);
-    let mut context = page::context(Some(&principal), &csrf);
+    let mut context = page::context(Some(principal), csrf);
     context.insert("r", &uptake);
     context.insert("teams", &teams);
     context.insert("widest", &widest);
     context.insert("busiest", &busiest);
     context.insert("funnel_height", &(uptake.engagement.module_funnel.len() * 22 + 10));
     context.insert("month_step", &(600.0 / uptake.months.len().max(1) as f64));
-    context.insert(
-        "csv",
-        &format!(
-            "/reports/uptake.csv?from={}&to={}&team_id={}",
-            uptake.from,
-            uptake.to,
-            uptake.team_id.clone().unwrap_or_default()
-        ),
-    );
+    let team = uptake.team_id.clone().unwrap_or_default();
+    context
+        .insert("csv", &format!("/reports/uptake.csv?from={}&to={}&team_id={team}", uptake.from, uptake.to));
+    context.insert("this_month", &uptake.to.format("%Y-%m").to_string());
     context.insert("wide", &true);
-    Ok(state.views.render("manager/uptake.html", principal.lang(), context)?.into_response())
+    let status = if errors.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    context.insert("errors", &errors);
+    Ok((status, state.views.render("manager/uptake.html", principal.lang(), context)?).into_response())
 }
 
 /// A therapist's own figures, for self-monitoring: their patients only.
@@ -258,4 +280,47 @@ async fn clinics_page(
     context.insert("from", &period.0);
     context.insert("to", &period.1);
     Ok(state.views.render("admin/usage.html", principal.lang(), context)?.into_response())
+}
+
+/// The manager enters (or corrects) the clinic's total treatments of a month.
+#[utoipa::path(put, path = "/api/v1/reports/treatments", tag = "manager", security(("bearer" = [])),
+    request_body = TreatmentTotal,
+    responses((status = 204), (status = 403, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
+pub async fn put_treatments(
+    State(state): State<AppState>,
+    principal: Principal,
+    crate::web::AppJson(body): crate::web::AppJson<TreatmentTotal>,
+) -> AppResult<axum::http::StatusCode> {
+    save_total(&state, &principal, &body).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+async fn save_total(state: &AppState, principal: &Principal, total: &TreatmentTotal) -> AppResult<()> {
+    principal.require(&[Role::Manager])?;
+    let clinic_id = principal.clinic_id().ok_or(AppError::Forbidden)?;
+    super::treatments::save(&state.db, clinic_id, principal.id(), total, state.clock.now()).await
+}
+
+#[derive(serde::Deserialize)]
+struct TreatmentForm {
+    month: String,
+    total: String,
+}
+
+/// The form on the report page; errors come back on the report, by field.
+async fn post_treatments(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    principal: Principal,
+    crate::web::AppForm(form): crate::web::AppForm<TreatmentForm>,
+) -> AppResult<Response> {
+    let total = form.total.trim().parse::<i64>().unwrap_or(-1);
+    let given = TreatmentTotal { month: form.month.clone(), total };
+    match save_total(&state, &principal, &given).await {
+        Ok(()) => Ok(axum::response::Redirect::to("/reports").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            render_uptake(&state, &csrf, &principal, &ReportQuery::default(), Some(errors)).await
+        }
+        Err(other) => Err(other),
+    }
 }

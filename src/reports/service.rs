@@ -24,7 +24,7 @@ use crate::{
 pub const SUPPRESS_BELOW: u64 = 5;
 
 /// Which part of a clinic's history a report covers.
-#[derive(Clone, Debug, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
+#[derive(Clone, Debug, Default, Deserialize, Serialize, utoipa::IntoParams, utoipa::ToSchema)]
 pub struct ReportQuery {
     /// First day, YYYY-MM-DD (default: 90 days ago)
     pub from: Option<String>,
@@ -50,6 +50,8 @@ pub struct Uptake {
     pub engagement: Engagement,
     pub fidelity: Fidelity,
     pub outcomes: Outcomes,
+    /// Clinic-wide reports only: the totals are the whole clinic's.
+    pub digital_share: Option<super::treatments::DigitalShare>,
     /// By calendar month, for trends.
     pub months: Vec<Month>,
 }
@@ -269,6 +271,7 @@ pub async fn uptake(
     if let Some(team) = team_id {
         therapists = therapists.filter(users::Column::TeamId.eq(team));
     }
+    let months = months(&rollups).await?;
     Ok(Uptake {
         as_of: crate::usage::rollups::updated_at(db).await?,
         from: period.0,
@@ -296,7 +299,11 @@ pub async fn uptake(
             completed: kinds.patients("status.completed", None),
             stepped_up: kinds.patients("status.stepped_up", None),
         },
-        months: months(&rollups).await?,
+        digital_share: match (&scope.team_id, &scope.therapist_id) {
+            (None, None) => Some(super::treatments::digital_share(db, clinic_id, period, &months).await?),
+            _ => None,
+        },
+        months,
     })
 }
 

@@ -153,6 +153,35 @@ db_test!(
 
         assert_eq!(app.api_get(&therapist, "/api/v1/reports/uptake").await.status(), StatusCode::FORBIDDEN);
 
+        // Digital share: the manager enters the month's total treatments.
+        let month = icbt::diaries::service::today(&app.state).format("%Y-%m").to_string();
+        let put = |body: Value| {
+            app.client.put(app.url("/api/v1/reports/treatments")).bearer_auth(&manager).json(&body).send()
+        };
+        let bad = put(json!({"month": "March", "total": -3})).await.unwrap();
+        assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let problem: Value = bad.json().await.unwrap();
+        assert!(problem["errors"]["month"].is_array() && problem["errors"]["total"].is_array(), "{problem}");
+        assert_eq!(put(json!({"month": month, "total": 20})).await.unwrap().status(), StatusCode::NO_CONTENT);
+        let share: Value = app.api_get(&manager, "/api/v1/reports/uptake").await.json().await.unwrap();
+        let share = &share["digital_share"];
+        assert_eq!(
+            (share["icbt_enrollments"].clone(), share["total_treatments"].clone()),
+            (json!(7), json!(20))
+        );
+        assert_eq!(share["share_percent"], 35.0);
+        let by_team: Value = app.api_get(&manager, &team).await.json().await.unwrap();
+        assert_eq!(by_team["digital_share"], Value::Null, "clinic-wide totals are not a team's");
+        let form = app.browser_login(&north.manager.email).await;
+        let rejected = app
+            .submit_form(&form, "/reports", "/reports/treatments", &[("month", &month), ("total", "many")])
+            .await;
+        assert_eq!(rejected.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            rejected.text().await.unwrap().contains("Enter a number of treatments"),
+            "the field is named"
+        );
+
         // A therapist's own figures: their patients only, nothing suppressed.
         let mine: Value = app.api_get(&therapist, "/api/v1/me/figures").await.json().await.unwrap();
         assert_eq!(mine["fidelity"]["feedback_given"], 5);
