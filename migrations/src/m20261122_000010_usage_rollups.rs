@@ -60,6 +60,13 @@ const TABLES: &[TableSpec] = &[
     },
 ];
 
+impl Migration {
+    /// The daily table alone, for migration 12's way back.
+    pub async fn up_daily(&self, manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+        create_tables(manager, &TABLES[..1]).await
+    }
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {

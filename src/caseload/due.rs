@@ -1,10 +1,22 @@
 //! When feedback is due: on the patient's feedback weekday, one or two weeks
 //! after the last feedback (or after the start of treatment).
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, Statement,
+    TransactionTrait,
+};
 
-use crate::{enrollment::service::Cadence, entities::enrollments};
+use crate::{
+    accounts::Role,
+    enrollment::service::{status, Cadence},
+    entities::enrollments,
+    error::AppResult,
+    usage::{self, UsageEvent},
+};
+
+const STATE: &str = "feedback_due";
 
 /// When this patient's next feedback is due: counted from the last feedback,
 /// or from the start of treatment before the first.
@@ -24,6 +36,55 @@ pub fn next_due(anchor: NaiveDate, cadence: Cadence, weekday: i32) -> NaiveDate 
     };
     let ahead = (weekday - earliest.weekday().num_days_from_monday() as i32).rem_euclid(7);
     earliest + Duration::days(ahead.into())
+}
+
+/// Records a `feedback.due` usage event for every active patient whose
+/// feedback falls due on a day since the last run, up to today, so reports
+/// can set feedback given on time against feedback due. Runs once a day
+/// (the worker calls it every round); the first run starts with today. On
+/// PostgreSQL the state row is locked, so two workers never both record.
+pub async fn record_due_feedback(db: &DatabaseConnection, tz: Tz, now: DateTime<Utc>) -> AppResult<usize> {
+    let backend = db.get_database_backend();
+    let sql = |text: &str| match backend {
+        DatabaseBackend::Postgres => text.to_string(),
+        _ => text.replace('$', "?"),
+    };
+    let today = now.with_timezone(&tz).date_naive();
+    let txn = db.begin().await?;
+    let lock = match backend {
+        DatabaseBackend::Postgres => " FOR UPDATE",
+        _ => "",
+    };
+    let read = format!("SELECT rolled_from FROM usage_rollup_state WHERE name = $1{lock}");
+    let row = txn.query_one(Statement::from_sql_and_values(backend, sql(&read), [STATE.into()])).await?;
+    let next: NaiveDate = match row {
+        Some(row) => row.try_get("", "rolled_from")?,
+        None => today,
+    };
+    if next > today {
+        return Ok(0);
+    }
+    let active = enrollments::Entity::find()
+        .filter(enrollments::Column::Status.eq(status::ACTIVE))
+        .filter(enrollments::Column::ActivatedAt.is_not_null())
+        .all(&txn)
+        .await?;
+    let mut recorded = 0;
+    for enrollment in &active {
+        let due = feedback_due_on(enrollment, tz);
+        if (next..=today).contains(&due) {
+            let day = due.to_string();
+            let event = UsageEvent::new("feedback.due").item(&day);
+            usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
+            recorded += 1;
+        }
+    }
+    let upsert = "INSERT INTO usage_rollup_state (name, rolled_from, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET rolled_from = excluded.rolled_from, updated_at = excluded.updated_at";
+    let values = [STATE.into(), (today + Duration::days(1)).into(), now.into()];
+    txn.execute(Statement::from_sql_and_values(backend, sql(upsert), values)).await?;
+    txn.commit().await?;
+    Ok(recorded)
 }
 
 #[cfg(test)]

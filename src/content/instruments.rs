@@ -49,6 +49,12 @@ pub(super) fn load_questionnaires(loader: &mut Loader) -> BTreeMap<String, Quest
             loader.error(&source.rel, 1, message);
         }
         check_bands(loader, &source, &file.bands, min, max);
+        if let Some(change) = &file.scoring.reliable_change {
+            if !(1..=max - min).contains(change.get_ref()) {
+                let message = format!("reliable_change must be from 1 to {}", max - min);
+                loader.at(&source, change.span(), message);
+            }
+        }
         for rule in &file.risk {
             if !item_ids.contains(rule.item.get_ref()) {
                 loader.at(
@@ -76,6 +82,7 @@ pub(super) fn load_questionnaires(loader: &mut Loader) -> BTreeMap<String, Quest
                 .collect(),
             min,
             max,
+            reliable_change: file.scoring.reliable_change.map(|c| c.into_inner()),
             bands: file
                 .bands
                 .into_iter()

@@ -206,6 +206,9 @@ pub struct Questionnaire {
     pub items: Vec<QuestionnaireItem>,
     pub min: i64,
     pub max: i64,
+    /// A fall of at least this many points counts as reliable improvement
+    /// (the instrument's reliable change index, from its literature).
+    pub reliable_change: Option<i64>,
     pub bands: Vec<Band>,
     pub risk: Vec<RiskRule>,
 }

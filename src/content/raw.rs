@@ -153,6 +153,8 @@ pub struct ScoringRaw {
     pub method: Text,
     pub min: i64,
     pub max: i64,
+    #[serde(default)]
+    pub reliable_change: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize)]

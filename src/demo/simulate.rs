@@ -101,6 +101,8 @@ pub async fn simulate(
     for day in 0..days {
         let midnight = start + Duration::days(day.into());
         move_clock_to(state, midnight + Duration::hours(9));
+        crate::caseload::due::record_due_feedback(&state.db, state.settings.care_timezone, state.clock.now())
+            .await?;
         let due_today = (0..plan.patients)
             .filter(|i| (*i as u64 * u64::from(intake_days) / plan.patients as u64) == u64::from(day));
         for index in due_today {

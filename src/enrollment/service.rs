@@ -246,8 +246,16 @@ pub async fn change_status(
         .filter(enrollments::Column::Id.eq(&enrollment.id))
         .exec(&txn)
         .await?;
+    // When in the treatment it ended, for the drop-out figures.
+    let progress = crate::progress::service::Progress::load(&txn, &enrollment.id).await?;
+    let program = crate::progress::service::program_of(&state.content, enrollment)?;
     let kind = format!("status.{status}");
-    usage::record(&txn, enrollment, Role::Therapist, UsageEvent::new(&kind), now).await?;
+    let started = enrollment.activated_at.unwrap_or(enrollment.enrolled_at);
+    let mut event = UsageEvent::new(&kind).value((now - started).num_weeks() as f64);
+    if let Some(module) = progress.reached_module(program) {
+        event = event.module(module);
+    }
+    usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
     let entry = therapist.audit("patient.status_changed").target("patient", &enrollment.id).detail(status);
     audit::record(&txn, entry, client, now).await?;
     txn.commit().await?;

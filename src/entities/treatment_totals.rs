@@ -8,6 +8,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub month: String,
     pub total: i32,
+    pub referrals: Option<i32>,
+    pub trained_therapists: Option<i32>,
     pub updated_by: String,
     pub updated_at: DateTimeUtc,
 }

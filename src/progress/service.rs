@@ -86,6 +86,14 @@ impl Progress {
         self.modules.get(module_id).map_or(ModuleState::Locked, |m| ModuleState::parse(&m.state))
     }
 
+    /// The module the patient has reached: the last one open in program
+    /// order, else the last one completed.
+    pub fn reached_module<'a>(&self, program: &'a Program) -> Option<&'a str> {
+        let last =
+            |state: ModuleState| program.modules.iter().rev().find(|m| self.module_state(&m.id) == state);
+        last(ModuleState::Open).or_else(|| last(ModuleState::Completed)).map(|m| m.id.as_str())
+    }
+
     /// Diaries stay open once their module has been opened, whatever follows.
     fn module_started(&self, module_id: &str) -> bool {
         self.modules.get(module_id).is_some_and(|m| m.opened_at.is_some())

@@ -59,7 +59,7 @@ async fn report(state: &AppState, principal: &Principal, query: &ReportQuery) ->
         team_id: team_id.map(str::to_string),
         therapist_id: None,
     };
-    service::uptake(&state.db, &state.content, &scope, period).await
+    service::uptake(&state.db, &state.content, state.settings.care_timezone, &scope, period).await
 }
 
 /// The clinic's uptake for a period (and team), organised by RE-AIM. Counts
@@ -103,40 +103,81 @@ pub fn csv(uptake: &Uptake) -> String {
         out.push_str(&format!("{section},{measure},{},{value}\n", breakdown.replace([',', '"', '\n'], " ")));
     };
     let n = |cell: service::Cell| cell.map(|v| v.to_string());
-    row("reach", "enrolled", "", n(uptake.reach.enrolled));
-    row("reach", "activated", "", n(uptake.reach.activated));
-    for program in &uptake.reach.by_program {
+    let f = |value: Option<f64>| value.map(|v| v.to_string());
+    let (reach, adoption, engagement, fidelity) =
+        (&uptake.reach, &uptake.adoption, &uptake.engagement, &uptake.fidelity);
+    if let Some(referred) = reach.referred {
+        row("reach", "referred", "", Some(referred.to_string()));
+    }
+    row("reach", "enrolled", "", n(reach.enrolled));
+    row("reach", "activated", "", n(reach.activated));
+    for program in &reach.by_program {
         row("reach", "enrolled", &program.program_id, n(program.enrolled));
         row("reach", "activated", &program.program_id, n(program.activated));
     }
-    row("adoption", "therapists_total", "", Some(uptake.adoption.therapists_total.to_string()));
-    let adopting = uptake.adoption.therapists_with_active_patients.to_string();
+    row("adoption", "therapists_total", "", Some(adoption.therapists_total.to_string()));
+    if let Some(trained) = adoption.trained_therapists {
+        row("adoption", "trained_therapists", "", Some(trained.to_string()));
+    }
+    let adopting = adoption.therapists_with_active_patients.to_string();
     row("adoption", "therapists_with_active_patients", "", Some(adopting));
-    row("engagement", "active_patients", "", n(uptake.engagement.active_patients));
-    row("engagement", "diary_entries", "", n(uptake.engagement.diary_entries));
-    row("engagement", "submissions", "", n(uptake.engagement.submissions));
-    row("engagement", "dropped_out", "", n(uptake.engagement.dropped_out));
-    for step in &uptake.engagement.module_funnel {
+    row("implementation", "feedback_due", "", n(fidelity.feedback_due));
+    row("implementation", "feedback_given", "", n(fidelity.feedback_given));
+    row("implementation", "feedback_on_time", "", n(fidelity.feedback_on_time));
+    row("implementation", "feedback_on_time_percent", "", f(fidelity.feedback_on_time_percent));
+    row("implementation", "median_feedback_latency_hours", "", f(fidelity.median_feedback_latency_hours));
+    row("implementation", "blended_contacts", "", n(fidelity.blended_contacts));
+    let tailoring = &fidelity.tailoring;
+    row("implementation", "patients_tailored", "", n(tailoring.patients_tailored));
+    row("implementation", "modules_opened", "", n(tailoring.modules_opened));
+    row("implementation", "modules_skipped", "", n(tailoring.modules_skipped));
+    row("implementation", "modules_locked", "", n(tailoring.modules_locked));
+    row("implementation", "items_hidden", "", n(tailoring.items_hidden));
+    row("engagement", "active_patients", "", n(engagement.active_patients));
+    row("engagement", "weekly_active_patients", "", f(engagement.weekly_active_patients));
+    row("engagement", "active_patient_weeks", "", n(engagement.active_patient_weeks));
+    row("engagement", "diary_entries", "", n(engagement.diary_entries));
+    row("engagement", "diary_entries_per_patient_week", "", f(engagement.diary_entries_per_patient_week));
+    row("engagement", "submissions", "", n(engagement.submissions));
+    row("engagement", "dropped_out", "", n(engagement.dropped_out));
+    for step in &engagement.module_funnel {
         row("engagement", "module_started", &step.module_id, n(step.started));
         row("engagement", "module_completed", &step.module_id, n(step.completed));
     }
-    row("implementation", "feedback_given", "", n(uptake.fidelity.feedback_given));
-    row("implementation", "feedback_on_time", "", n(uptake.fidelity.feedback_on_time));
-    let latency = uptake.fidelity.median_feedback_latency_hours.map(|h| h.to_string());
-    row("implementation", "median_feedback_latency_hours", "", latency);
-    row("implementation", "blended_contacts", "", n(uptake.fidelity.blended_contacts));
+    for when in &engagement.drop_out_by_week {
+        row("engagement", "dropped_out_in_weeks", &when.when, n(when.patients));
+    }
+    for when in &engagement.drop_out_by_module {
+        row("engagement", "dropped_out_in_module", &when.when, n(when.patients));
+    }
     row("effectiveness", "completed", "", n(uptake.outcomes.completed));
     row("effectiveness", "stepped_up", "", n(uptake.outcomes.stepped_up));
+    for change in &uptake.outcomes.score_changes {
+        let id = change.questionnaire_id.as_str();
+        row("effectiveness", "patients_with_baseline_and_end", id, n(change.patients));
+        row("effectiveness", "baseline_mean", id, f(change.baseline_mean));
+        row("effectiveness", "end_mean", id, f(change.end_mean));
+        if change.reliable_change.is_some() {
+            row("effectiveness", "reliably_improved", id, n(change.reliably_improved));
+            row("effectiveness", "reliably_improved_percent", id, f(change.reliably_improved_percent));
+            row("effectiveness", "reliably_deteriorated", id, n(change.reliably_deteriorated));
+        }
+    }
     if let Some(share) = &uptake.digital_share {
         row("digital_share", "icbt_enrollments", "", n(share.icbt_enrollments));
         row("digital_share", "total_treatments", "", Some(share.total_treatments.to_string()));
-        row("digital_share", "share_percent", "", share.share_percent.map(|p| p.to_string()));
+        row("digital_share", "share_percent", "", f(share.share_percent));
     }
     for month in &uptake.months {
-        row("reach", "enrolled", &month.month, n(month.enrolled));
-        row("maintenance", "active_patients", &month.month, n(month.active_patients));
-        row("maintenance", "diary_entries", &month.month, n(month.diary_entries));
-        row("maintenance", "feedback_given", &month.month, n(month.feedback_given));
+        let m = month.month.as_str();
+        row("reach", "enrolled", m, n(month.enrolled));
+        row("maintenance", "active_patients", m, n(month.active_patients));
+        row("maintenance", "diary_entries", m, n(month.diary_entries));
+        row("maintenance", "feedback_due", m, n(month.feedback_due));
+        row("maintenance", "feedback_given", m, n(month.feedback_given));
+        row("maintenance", "feedback_on_time", m, n(month.feedback_on_time));
+        row("maintenance", "completed", m, n(month.completed));
+        row("maintenance", "dropped_out", m, n(month.dropped_out));
     }
     out
 }
@@ -172,6 +213,9 @@ async fn render_uptake(
     context.insert("teams", &teams);
     context.insert("widest", &widest);
     context.insert("busiest", &busiest);
+    let dropout_peak =
+        uptake.engagement.drop_out_by_week.iter().filter_map(|w| w.patients).max().unwrap_or(0).max(1);
+    context.insert("dropout_peak", &dropout_peak);
     context.insert("funnel_height", &(uptake.engagement.module_funnel.len() * 22 + 10));
     context.insert("month_step", &(600.0 / uptake.months.len().max(1) as f64));
     let team = uptake.team_id.clone().unwrap_or_default();
@@ -197,7 +241,7 @@ async fn my_figures(state: &AppState, principal: &Principal, query: &ReportQuery
         therapist_id: Some(principal.id().to_string()),
     };
     let period = service::period(query, crate::diaries::service::today(state))?;
-    service::uptake(&state.db, &state.content, &scope, period).await
+    service::uptake(&state.db, &state.content, state.settings.care_timezone, &scope, period).await
 }
 
 /// The therapist's own feedback timeliness and caseload activity.
@@ -249,7 +293,8 @@ async fn clinics_overview(
     let mut out = Vec::new();
     for clinic in clinics {
         let scope = service::Scope { clinic_id: clinic.id.clone(), team_id: None, therapist_id: None };
-        let uptake = service::uptake(&state.db, &state.content, &scope, period).await?;
+        let uptake =
+            service::uptake(&state.db, &state.content, state.settings.care_timezone, &scope, period).await?;
         out.push(ClinicFigures { clinic_id: clinic.id, name: clinic.name, uptake });
     }
     Ok(ClinicsOverview { clinics: out })
@@ -305,6 +350,17 @@ async fn save_total(state: &AppState, principal: &Principal, total: &TreatmentTo
 struct TreatmentForm {
     month: String,
     total: String,
+    #[serde(default)]
+    referrals: String,
+    #[serde(default)]
+    trained_therapists: String,
+}
+
+/// An optional whole number from a form: empty is none, anything else
+/// unreadable is -1 (refused by the checks, by field).
+fn optional_number(text: &str) -> Option<i64> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.parse().unwrap_or(-1))
 }
 
 /// The form on the report page; errors come back on the report, by field.
@@ -315,7 +371,12 @@ async fn post_treatments(
     crate::web::AppForm(form): crate::web::AppForm<TreatmentForm>,
 ) -> AppResult<Response> {
     let total = form.total.trim().parse::<i64>().unwrap_or(-1);
-    let given = TreatmentTotal { month: form.month.clone(), total };
+    let given = TreatmentTotal {
+        month: form.month.clone(),
+        total,
+        referrals: optional_number(&form.referrals),
+        trained_therapists: optional_number(&form.trained_therapists),
+    };
     match save_total(&state, &principal, &given).await {
         Ok(()) => Ok(axum::response::Redirect::to("/reports").into_response()),
         Err(AppError::Invalid(errors)) => {

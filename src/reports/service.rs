@@ -1,19 +1,22 @@
 //! The uptake report (API.md `GET /api/v1/reports/uptake`), organised by
-//! RE-AIM, built from the daily rollups of one clinic's usage events: never
-//! from clinical content, never naming a patient. A figure that rests on one
-//! to four patients is suppressed (null), so no individual can be singled
-//! out. Each figure is one aggregate query, so reports stay fast at millions
-//! of events.
+//! RE-AIM, built from the rollups of one clinic's usage events (and, for
+//! effectiveness, from questionnaire scores): never naming a patient. A
+//! figure that rests on one to four patients is suppressed (null), so no
+//! individual can be singled out. Event counts come from the patient-free
+//! daily rollups and distinct patients from one row per patient-month, so a
+//! report reads a few thousand rows however many events lie behind it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Duration, Months, NaiveDate};
+use chrono_tz::Tz;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryResult,
     Statement,
 };
 use serde::{Deserialize, Serialize};
 
+use super::patients::{clip, flag, month_start, PatientMonths};
 use crate::{
     content::Catalogue,
     entities::users,
@@ -52,13 +55,19 @@ pub struct Uptake {
     pub outcomes: Outcomes,
     /// Clinic-wide reports only: the totals are the whole clinic's.
     pub digital_share: Option<super::treatments::DigitalShare>,
-    /// By calendar month, for trends.
+    /// Maintenance: the twelve calendar months up to the end of the period
+    /// (and any earlier months of the period), for trends.
     pub months: Vec<Month>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Reach {
+    /// Patients referred for ICBT, as the manager entered them per month
+    /// (clinic-wide reports only; null when none were entered).
+    pub referred: Option<u64>,
+    /// Invited after the intake.
     pub enrolled: Cell,
+    /// Accepted the invitation and started.
     pub activated: Cell,
     pub by_program: Vec<ProgramReach>,
 }
@@ -73,16 +82,28 @@ pub struct ProgramReach {
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Adoption {
     pub therapists_total: u64,
+    /// Trained therapists, as the manager last entered them up to the end
+    /// of the period (clinic-wide reports only).
+    pub trained_therapists: Option<u64>,
     pub therapists_with_active_patients: u64,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Engagement {
     pub active_patients: Cell,
+    /// Mean, over the weeks of the period, of the patients active that week.
+    pub weekly_active_patients: Option<f64>,
+    /// Weeks in which a patient was active, summed over patients.
+    pub active_patient_weeks: Cell,
     pub diary_entries: Cell,
+    pub diary_entries_per_patient_week: Option<f64>,
     pub submissions: Cell,
     pub module_funnel: Vec<FunnelStep>,
     pub dropped_out: Cell,
+    /// When patients dropped out: by weeks since they started.
+    pub drop_out_by_week: Vec<DropOutWhen>,
+    /// And in which module they were.
+    pub drop_out_by_module: Vec<DropOutWhen>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -95,17 +116,43 @@ pub struct FunnelStep {
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct DropOutWhen {
+    /// Weeks such as "0-2", or a module id.
+    pub when: String,
+    pub title: String,
+    pub patients: Cell,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Fidelity {
+    /// Feedback occasions that fell due (each patient's feedback day).
+    pub feedback_due: Cell,
     pub feedback_given: Cell,
+    /// Feedback given on or before its due day.
     pub feedback_on_time: Cell,
+    /// On time against due, percent, one decimal.
+    pub feedback_on_time_percent: Option<f64>,
     pub median_feedback_latency_hours: Option<f64>,
     pub blended_contacts: Cell,
+    pub tailoring: Tailoring,
+}
+
+/// How therapists fitted the program to their patients.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Tailoring {
+    pub patients_tailored: Cell,
+    pub modules_opened: Cell,
+    pub modules_skipped: Cell,
+    pub modules_locked: Cell,
+    pub items_hidden: Cell,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct Outcomes {
     pub completed: Cell,
     pub stepped_up: Cell,
+    /// Baseline against end of treatment, per questionnaire.
+    pub score_changes: Vec<super::outcomes::ScoreChange>,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -116,18 +163,15 @@ pub struct Month {
     pub enrolled: Cell,
     pub active_patients: Cell,
     pub diary_entries: Cell,
+    pub feedback_due: Cell,
     pub feedback_given: Cell,
+    pub feedback_on_time: Cell,
+    pub completed: Cell,
+    pub dropped_out: Cell,
 }
 
-/// What patients do, as opposed to what is done for them.
-const PATIENT_ACTIVITY: &str = "'login', 'page.completed', 'diary.entry', 'assignment.submitted', \
-     'questionnaire.completed', 'message.sent', 'message.read'";
-/// Having done any of these in a module counts as having started it.
-const MODULE_STARTED: &str =
-    "'page.viewed', 'page.completed', 'diary.entry', 'assignment.submitted', 'module.opened'";
-
 /// `value`, unless it rests on 1 to `min - 1` patients.
-fn shown(value: u64, patients: u64, min: u64) -> Cell {
+pub fn shown(value: u64, patients: u64, min: u64) -> Cell {
     (patients == 0 || patients >= min).then_some(value)
 }
 
@@ -169,32 +213,48 @@ impl Scope {
     }
 }
 
-/// Aggregate queries over the rollups of a scope and period.
-struct Rollups<'a, C: ConnectionTrait> {
-    db: &'a C,
+/// A statement built with its values bound as `$1, $2, …` (`?1, …` on
+/// SQLite), so report queries stay readable and never splice in input.
+pub(super) struct Sql {
+    text: String,
     values: Vec<sea_orm::Value>,
-    filter: String,
-    min: u64,
 }
 
-impl<'a, C: ConnectionTrait> Rollups<'a, C> {
-    fn new(db: &'a C, scope: &Scope, (from, to): (NaiveDate, NaiveDate)) -> Self {
-        let mut values: Vec<sea_orm::Value> = vec![scope.clinic_id.clone().into(), from.into(), to.into()];
-        let mut filter = "clinic_id = $1 AND day >= $2 AND day <= $3".to_string();
-        for (column, value) in [("team_id", &scope.team_id), ("therapist_id", &scope.therapist_id)] {
-            if let Some(value) = value {
-                values.push(value.clone().into());
-                filter.push_str(&format!(" AND {column} = ${}", values.len()));
-            }
-        }
-        Rollups { db, values, filter, min: scope.min_patients() }
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Sql { text: text.to_string(), values: Vec::new() }
     }
 
-    async fn query(&self, select: &str, rest: &str) -> AppResult<Vec<QueryResult>> {
-        let backend = self.db.get_database_backend();
-        let sql = format!("SELECT {select} FROM usage_daily WHERE {} {rest}", self.filter);
-        let sql = if backend == DatabaseBackend::Postgres { sql } else { sql.replace('$', "?") };
-        Ok(self.db.query_all(Statement::from_sql_and_values(backend, sql, self.values.clone())).await?)
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    pub fn bind(&mut self, value: impl Into<sea_orm::Value>) -> &mut Self {
+        self.values.push(value.into());
+        self.text.push_str(&format!("${}", self.values.len()));
+        self
+    }
+
+    /// `clinic_id = … [AND team_id = …] [AND therapist_id = …]`, with the
+    /// columns' table `prefix` (such as "e.").
+    pub fn scope(&mut self, prefix: &str, scope: &Scope) -> &mut Self {
+        self.push(&format!("{prefix}clinic_id = ")).bind(scope.clinic_id.clone());
+        for (column, value) in [("team_id", &scope.team_id), ("therapist_id", &scope.therapist_id)] {
+            if let Some(value) = value {
+                self.push(&format!(" AND {prefix}{column} = ")).bind(value.clone());
+            }
+        }
+        self
+    }
+
+    pub async fn all(&self, db: &impl ConnectionTrait) -> AppResult<Vec<QueryResult>> {
+        let backend = db.get_database_backend();
+        let text = match backend {
+            DatabaseBackend::Postgres => self.text.clone(),
+            _ => self.text.replace('$', "?"),
+        };
+        Ok(db.query_all(Statement::from_sql_and_values(backend, text, self.values.clone())).await?)
     }
 }
 
@@ -206,141 +266,183 @@ fn text(row: &QueryResult, column: &str) -> AppResult<String> {
     Ok(row.try_get::<String>("", column)?)
 }
 
-/// Per kind (and program): distinct patients and events.
-struct KindCounts(HashMap<(String, String), (u64, u64)>, u64);
-
-impl KindCounts {
-    /// (events, patients) of `kind`, over all programs or one.
-    fn get(&self, kind: &str, program: Option<&str>) -> (u64, u64) {
-        self.0
-            .iter()
-            .filter(|((k, p), _)| k == kind && program.is_none_or(|want| want == p))
-            .fold((0, 0), |(e, n), (_, (patients, events))| (e + events, n + patients))
-    }
-
-    /// Events of `kind`, suppressed on 1–4 patients. A patient has one
-    /// enrollment and so one program: per-program patients add up.
-    fn events(&self, kind: &str) -> Cell {
-        let (events, patients) = self.get(kind, None);
-        shown(events, patients, self.1)
-    }
-
-    fn patients(&self, kind: &str, program: Option<&str>) -> Cell {
-        let (_, patients) = self.get(kind, program);
-        shown(patients, patients, self.1)
-    }
+/// Events of the scope's rollups in `from..=to` (no patient in them), with
+/// `rest` after the day range.
+fn daily(scope: &Scope, select: &str, (from, to): (NaiveDate, NaiveDate), rest: &str) -> Sql {
+    let mut sql = Sql::new(&format!("SELECT {select} FROM usage_daily WHERE "));
+    sql.scope("", scope).push(" AND day >= ").bind(from).push(" AND day <= ").bind(to).push(rest);
+    sql
 }
 
-/// The uptake report for a scope, from the daily rollups.
+/// The uptake report for a scope: event counts from the daily rollups,
+/// distinct patients from the patient-months, scores from the responses.
 pub async fn uptake(
     db: &impl ConnectionTrait,
     content: &Catalogue,
+    tz: Tz,
     scope: &Scope,
     period: (NaiveDate, NaiveDate),
 ) -> AppResult<Uptake> {
-    let rollups = Rollups::new(db, scope, period);
-    let (clinic_id, team_id) = (scope.clinic_id.as_str(), scope.team_id.as_deref());
-    let mut kinds = HashMap::new();
-    let by_kind = rollups
-        .query(
-            "kind, program_id, COUNT(DISTINCT NULLIF(patient_pseudonym, '')) AS patients, SUM(events) AS events",
-            "GROUP BY kind, program_id",
-        )
-        .await?;
-    for row in &by_kind {
-        kinds.insert(
-            (text(row, "kind")?, text(row, "program_id")?),
-            (number(row, "patients")?, number(row, "events")?),
-        );
-    }
-    let kinds = KindCounts(kinds, rollups.min);
-    let active = rollups
-        .query(
-            "COUNT(DISTINCT patient_pseudonym) AS patients, COUNT(DISTINCT NULLIF(therapist_id, '')) AS therapists",
-            &format!("AND patient_pseudonym <> '' AND kind IN ({PATIENT_ACTIVITY})"),
-        )
-        .await?;
-    let (active_patients, adopting) = match active.first() {
-        Some(row) => (number(row, "patients")?, number(row, "therapists")?),
-        None => (0, 0),
+    let (from, to) = period;
+    let min = scope.min_patients();
+    let first_month = month_start(from).min(month_start(to) - Months::new(11));
+    let patients = PatientMonths::load(db, scope, first_month, to).await?;
+    let who = |name: &str| patients.patients(flag(name), from, to);
+    let on_patients = |name: &str| {
+        let n = who(name);
+        shown(n, n, min)
     };
-    let mut therapists = users::Entity::find()
-        .filter(users::Column::ClinicId.eq(clinic_id))
-        .filter(users::Column::Role.eq("therapist"))
-        .filter(users::Column::Active.eq(true));
-    if let Some(team) = team_id {
-        therapists = therapists.filter(users::Column::TeamId.eq(team));
+    let mut events: HashMap<String, u64> = HashMap::new();
+    for row in daily(scope, "kind, SUM(events) AS events", period, " GROUP BY kind").all(db).await? {
+        events.insert(text(&row, "kind")?, number(&row, "events")?);
     }
-    let months = months(&rollups).await?;
+    let count =
+        |kind: &str, flag_name: &str| shown(events.get(kind).copied().unwrap_or(0), who(flag_name), min);
+    let weekly = patients.weekly(flag("active"), from, to);
+    let patient_weeks: u64 = weekly.iter().sum();
+    let active = on_patients("active");
+    let diary_entries = count("diary.entry", "diary");
+    let feedback_due = count("feedback.due", "feedback_due");
+    let feedback_on_time = count("feedback.on_time", "feedback_on_time");
+    let months = months(db, scope, &patients, (first_month, to), min).await?;
+    let (drop_out_by_week, drop_out_by_module) = drop_outs(db, content, scope, period, min).await?;
+    let clinic_wide = scope.team_id.is_none() && scope.therapist_id.is_none();
+    let entered = match clinic_wide {
+        true => Some(super::treatments::entered(db, &scope.clinic_id, period).await?),
+        false => None,
+    };
     Ok(Uptake {
         as_of: crate::usage::rollups::updated_at(db).await?,
-        from: period.0,
-        to: period.1,
-        team_id: team_id.map(str::to_string),
-        reach: reach(&kinds),
+        from,
+        to,
+        team_id: scope.team_id.clone(),
+        reach: Reach {
+            referred: entered.as_ref().and_then(|e| e.referrals),
+            enrolled: on_patients("enrolled"),
+            activated: on_patients("activated"),
+            by_program: by_program(&patients, period, min),
+        },
         adoption: Adoption {
-            therapists_total: therapists.count(db).await?,
-            therapists_with_active_patients: adopting,
+            therapists_total: therapists(db, scope).await?,
+            trained_therapists: entered.as_ref().and_then(|e| e.trained_therapists),
+            therapists_with_active_patients: patients.therapists(flag("active"), from, to),
         },
         engagement: Engagement {
-            active_patients: shown(active_patients, active_patients, rollups.min),
-            diary_entries: kinds.events("diary.entry"),
-            submissions: kinds.events("assignment.submitted"),
-            module_funnel: funnel(&rollups, content).await?,
-            dropped_out: kinds.patients("status.dropped_out", None),
+            active_patients: active,
+            weekly_active_patients: active
+                .map(|_| (patient_weeks as f64 / weekly.len().max(1) as f64 * 10.0).round() / 10.0),
+            active_patient_weeks: active.map(|_| patient_weeks),
+            diary_entries,
+            diary_entries_per_patient_week: diary_entries
+                .filter(|_| patient_weeks > 0)
+                .map(|n| (n as f64 / patient_weeks as f64 * 100.0).round() / 100.0),
+            submissions: count("assignment.submitted", "submitted"),
+            module_funnel: funnel(db, content, scope, period, min).await?,
+            dropped_out: on_patients("dropped_out"),
+            drop_out_by_week,
+            drop_out_by_module,
         },
         fidelity: Fidelity {
-            feedback_given: kinds.events("feedback.sent"),
-            feedback_on_time: kinds.events("feedback.on_time"),
-            median_feedback_latency_hours: median_latency(&rollups, &kinds).await?,
-            blended_contacts: kinds.events("contact.logged"),
+            feedback_due,
+            feedback_given: count("feedback.sent", "feedback"),
+            feedback_on_time,
+            feedback_on_time_percent: match (feedback_on_time, feedback_due) {
+                (Some(given), Some(due)) if due > 0 => {
+                    Some((given as f64 / due as f64 * 1000.0).round() / 10.0)
+                }
+                _ => None,
+            },
+            median_feedback_latency_hours: match who("feedback") >= min {
+                true => median_latency(db, scope, period).await?,
+                false => None,
+            },
+            blended_contacts: count("contact.logged", "contact"),
+            tailoring: Tailoring {
+                patients_tailored: on_patients("tailored"),
+                modules_opened: count("module.opened", "tailored"),
+                modules_skipped: count("module.skipped", "tailored"),
+                modules_locked: count("module.locked", "tailored"),
+                items_hidden: count("item.hidden", "tailored"),
+            },
         },
         outcomes: Outcomes {
-            completed: kinds.patients("status.completed", None),
-            stepped_up: kinds.patients("status.stepped_up", None),
+            completed: on_patients("completed"),
+            stepped_up: on_patients("stepped_up"),
+            score_changes: super::outcomes::score_changes(db, content, tz, scope, period, min).await?,
         },
-        digital_share: match (&scope.team_id, &scope.therapist_id) {
-            (None, None) => Some(super::treatments::digital_share(db, clinic_id, period, &months).await?),
-            _ => None,
+        digital_share: match clinic_wide {
+            true => Some(super::treatments::digital_share(db, &scope.clinic_id, period, &months).await?),
+            false => None,
         },
         months,
     })
 }
 
-fn reach(kinds: &KindCounts) -> Reach {
-    let mut programs: Vec<&String> =
-        kinds.0.keys().filter(|(k, p)| k == "patient.enrolled" && !p.is_empty()).map(|(_, p)| p).collect();
-    programs.sort();
+fn by_program(patients: &PatientMonths, (from, to): (NaiveDate, NaiveDate), min: u64) -> Vec<ProgramReach> {
+    let enrolled = patients.by_program(flag("enrolled"), from, to);
+    let activated = patients.by_program(flag("activated"), from, to);
+    let mut programs: Vec<&str> =
+        enrolled.keys().chain(activated.keys()).copied().filter(|p| !p.is_empty()).collect();
+    programs.sort_unstable();
     programs.dedup();
-    Reach {
-        enrolled: kinds.patients("patient.enrolled", None),
-        activated: kinds.patients("patient.activated", None),
-        by_program: programs
-            .into_iter()
-            .map(|program| ProgramReach {
-                program_id: program.clone(),
-                enrolled: kinds.patients("patient.enrolled", Some(program)),
-                activated: kinds.patients("patient.activated", Some(program)),
-            })
-            .collect(),
-    }
+    let cell = |counts: &HashMap<&str, u64>, program: &str| {
+        let n = counts.get(program).copied().unwrap_or(0);
+        shown(n, n, min)
+    };
+    programs
+        .into_iter()
+        .map(|program| ProgramReach {
+            program_id: program.to_string(),
+            enrolled: cell(&enrolled, program),
+            activated: cell(&activated, program),
+        })
+        .collect()
 }
 
-async fn funnel<C: ConnectionTrait>(
-    rollups: &Rollups<'_, C>,
+/// The scope's therapists with an active account.
+async fn therapists(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<u64> {
+    let mut therapists = users::Entity::find()
+        .filter(users::Column::ClinicId.eq(&scope.clinic_id))
+        .filter(users::Column::Role.eq("therapist"))
+        .filter(users::Column::Active.eq(true));
+    if let Some(team) = &scope.team_id {
+        therapists = therapists.filter(users::Column::TeamId.eq(team));
+    }
+    if let Some(therapist) = &scope.therapist_id {
+        therapists = therapists.filter(users::Column::Id.eq(therapist));
+    }
+    Ok(therapists.count(db).await?)
+}
+
+/// Per module: patients who worked on it, and who completed it, in the
+/// period (from the module-months, clipped to the period's days).
+async fn funnel(
+    db: &impl ConnectionTrait,
     content: &Catalogue,
+    scope: &Scope,
+    (from, to): (NaiveDate, NaiveDate),
+    min: u64,
 ) -> AppResult<Vec<FunnelStep>> {
-    let per_module = |kinds: &str| {
-        format!("AND module_id <> '' AND patient_pseudonym <> '' AND kind IN ({kinds}) GROUP BY module_id")
-    };
-    let mut counts: HashMap<(String, bool), u64> = HashMap::new();
-    for (kinds, done) in [(MODULE_STARTED, false), ("'module.completed'", true)] {
-        for row in rollups
-            .query("module_id, COUNT(DISTINCT patient_pseudonym) AS patients", &per_module(kinds))
-            .await?
-        {
-            counts.insert((text(&row, "module_id")?, done), number(&row, "patients")?);
-        }
+    let (first, last) = (month_start(from), month_start(to));
+    let month = |day: NaiveDate| day.format("%Y-%m").to_string();
+    let mut sql = Sql::new("SELECT module_id");
+    for column in ["started", "completed"] {
+        sql.push(&format!(", COUNT(DISTINCT CASE WHEN ({column} & CASE WHEN month = "))
+            .bind(month(first))
+            .push(" THEN ")
+            .bind(clip(first, from, to))
+            .push(" ELSE -1 END & CASE WHEN month = ")
+            .bind(month(last))
+            .push(" THEN ")
+            .bind(clip(last, from, to))
+            .push(&format!(" ELSE -1 END) <> 0 THEN patient_pseudonym END) AS {column}"));
+    }
+    sql.push(" FROM usage_module_months WHERE ").scope("", scope);
+    sql.push(" AND month >= ").bind(month(first)).push(" AND month <= ").bind(month(last));
+    sql.push(" GROUP BY module_id");
+    let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
+    for row in sql.all(db).await? {
+        counts.insert(text(&row, "module_id")?, (number(&row, "started")?, number(&row, "completed")?));
     }
     let mut programs: Vec<_> = content.programs().collect();
     programs.sort_by(|a, b| a.id.cmp(&b.id));
@@ -348,34 +450,77 @@ async fn funnel<C: ConnectionTrait>(
         .into_iter()
         .flat_map(|p| p.modules.iter().map(move |m| (p, m)))
         .map(|(p, m)| {
-            let started = counts.get(&(m.id.clone(), false)).copied().unwrap_or(0);
-            let completed = counts.get(&(m.id.clone(), true)).copied().unwrap_or(0);
+            let (started, completed) = counts.get(&m.id).copied().unwrap_or((0, 0));
             FunnelStep {
                 module_id: m.id.clone(),
                 program_id: p.id.clone(),
                 title: m.title.clone(),
-                started: shown(started, started, rollups.min),
-                completed: shown(completed, completed, rollups.min),
+                started: shown(started, started, min),
+                completed: shown(completed, completed, min),
             }
         })
         .collect())
 }
 
-/// The median of the feedback latencies, from their counts per tenth of an
-/// hour; hidden when fewer than five patients received feedback.
-async fn median_latency<C: ConnectionTrait>(
-    rollups: &Rollups<'_, C>,
-    kinds: &KindCounts,
-) -> AppResult<Option<f64>> {
-    if kinds.patients("feedback.sent", None).is_none() {
-        return Ok(None);
+/// Weeks since the start of treatment at which patients dropped out.
+const DROP_OUT_WEEKS: [(i64, i64, &str); 5] =
+    [(0, 2, "0-2"), (3, 5, "3-5"), (6, 8, "6-8"), (9, 12, "9-12"), (13, i64::MAX, "13+")];
+
+/// Drop-outs by weeks into treatment and by module, each cell a count of
+/// patients (a patient drops out once).
+async fn drop_outs(
+    db: &impl ConnectionTrait,
+    content: &Catalogue,
+    scope: &Scope,
+    period: (NaiveDate, NaiveDate),
+    min: u64,
+) -> AppResult<(Vec<DropOutWhen>, Vec<DropOutWhen>)> {
+    let rest = " AND kind = 'status.dropped_out' GROUP BY value_key, module_id";
+    let rows = daily(scope, "value_key, module_id, SUM(events) AS events", period, rest).all(db).await?;
+    let mut by_week = [0u64; DROP_OUT_WEEKS.len()];
+    let mut by_module: HashMap<String, u64> = HashMap::new();
+    for row in &rows {
+        let weeks: i64 = row.try_get::<i32>("", "value_key")?.into();
+        let n = number(row, "events")?;
+        if let Some(bucket) = DROP_OUT_WEEKS.iter().position(|(lo, hi, _)| (*lo..=*hi).contains(&weeks)) {
+            by_week[bucket] += n;
+        }
+        *by_module.entry(text(row, "module_id")?).or_default() += n;
     }
-    let rows = rollups
-        .query(
-            "value_key, SUM(events) AS events",
-            "AND kind = 'feedback.sent' AND value_key >= 0 GROUP BY value_key",
-        )
-        .await?;
+    let weeks = DROP_OUT_WEEKS
+        .iter()
+        .zip(by_week)
+        .map(|((_, _, label), n)| DropOutWhen {
+            when: label.to_string(),
+            title: label.to_string(),
+            patients: shown(n, n, min),
+        })
+        .collect();
+    let mut modules: Vec<DropOutWhen> = by_module
+        .into_iter()
+        .map(|(module, n)| DropOutWhen {
+            title: content
+                .programs()
+                .flat_map(|p| &p.modules)
+                .find(|m| m.id == module)
+                .map_or_else(|| module.clone(), |m| m.title.clone()),
+            when: module,
+            patients: shown(n, n, min),
+        })
+        .collect();
+    modules.sort_by(|a, b| a.when.cmp(&b.when));
+    Ok((weeks, modules))
+}
+
+/// The median of the feedback latencies, from their counts per tenth of an
+/// hour.
+async fn median_latency(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    period: (NaiveDate, NaiveDate),
+) -> AppResult<Option<f64>> {
+    let rest = " AND kind = 'feedback.sent' AND value_key >= 0 GROUP BY value_key";
+    let rows = daily(scope, "value_key, SUM(events) AS events", period, rest).all(db).await?;
     let mut buckets: Vec<(i64, u64)> = Vec::new();
     for row in &rows {
         buckets.push((row.try_get::<i32>("", "value_key")?.into(), number(row, "events")?));
@@ -404,44 +549,43 @@ async fn median_latency<C: ConnectionTrait>(
     Ok(Some((tenths / 10.0 * 100.0).round() / 100.0))
 }
 
-async fn months<C: ConnectionTrait>(rollups: &Rollups<'_, C>) -> AppResult<Vec<Month>> {
-    let mut out: BTreeMap<String, Month> = BTreeMap::new();
-    let blank = |month: &str| Month {
-        month: month.to_string(),
-        enrolled: Some(0),
-        active_patients: Some(0),
-        diary_entries: Some(0),
-        feedback_given: Some(0),
-    };
-    let active = rollups
-        .query(
-            "month, COUNT(DISTINCT patient_pseudonym) AS patients",
-            &format!("AND patient_pseudonym <> '' AND kind IN ({PATIENT_ACTIVITY}) GROUP BY month"),
-        )
-        .await?;
-    for row in &active {
-        let month = text(row, "month")?;
-        let patients = number(row, "patients")?;
-        out.entry(month.clone()).or_insert_with(|| blank(&month)).active_patients =
-            shown(patients, patients, rollups.min);
+/// Every calendar month from `first` to the month of `to` (the last one up
+/// to `to`).
+async fn months(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    patients: &PatientMonths,
+    (first, to): (NaiveDate, NaiveDate),
+    min: u64,
+) -> AppResult<Vec<Month>> {
+    let rest = " AND kind IN ('diary.entry', 'feedback.due', 'feedback.sent', 'feedback.on_time') \
+         GROUP BY month, kind";
+    let mut events: HashMap<(String, String), u64> = HashMap::new();
+    for row in daily(scope, "month, kind, SUM(events) AS events", (first, to), rest).all(db).await? {
+        events.insert((text(&row, "month")?, text(&row, "kind")?), number(&row, "events")?);
     }
-    let counted = rollups
-        .query(
-            "month, kind, COUNT(DISTINCT NULLIF(patient_pseudonym, '')) AS patients, SUM(events) AS events",
-            "AND kind IN ('patient.enrolled', 'diary.entry', 'feedback.sent') GROUP BY month, kind",
-        )
-        .await?;
-    for row in &counted {
-        let month = text(row, "month")?;
-        let cell = shown(number(row, "events")?, number(row, "patients")?, rollups.min);
-        let entry = out.entry(month.clone()).or_insert_with(|| blank(&month));
-        match text(row, "kind")?.as_str() {
-            "patient.enrolled" => {
-                entry.enrolled = shown(number(row, "patients")?, number(row, "patients")?, rollups.min)
-            }
-            "diary.entry" => entry.diary_entries = cell,
-            _ => entry.feedback_given = cell,
-        }
+    let mut out = Vec::new();
+    let mut start = first;
+    while start <= to {
+        let end = (start + Months::new(1) - Duration::days(1)).min(to);
+        let month = start.format("%Y-%m").to_string();
+        let who = |name: &str| patients.patients(flag(name), start, end);
+        let on_patients = |name: &str| shown(who(name), who(name), min);
+        let count = |kind: &str, flag_name: &str| {
+            shown(events.get(&(month.clone(), kind.to_string())).copied().unwrap_or(0), who(flag_name), min)
+        };
+        out.push(Month {
+            enrolled: on_patients("enrolled"),
+            active_patients: on_patients("active"),
+            diary_entries: count("diary.entry", "diary"),
+            feedback_due: count("feedback.due", "feedback_due"),
+            feedback_given: count("feedback.sent", "feedback"),
+            feedback_on_time: count("feedback.on_time", "feedback_on_time"),
+            completed: on_patients("completed"),
+            dropped_out: on_patients("dropped_out"),
+            month,
+        });
+        start = start + Months::new(1);
     }
-    Ok(out.into_values().collect())
+    Ok(out)
 }

@@ -3,7 +3,7 @@
 //! again gives the same rows (idempotent), and the worker can simply redo
 //! the days that are not final yet: from the last rolled-up day to today.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
 
@@ -71,6 +71,41 @@ pub async fn rebuild(
     Ok(days)
 }
 
+/// What patients do themselves, as opposed to what is done for them.
+pub const PATIENT_ACTIVITY: &str = "actor_role = 'patient' AND kind IN ('login', 'page.viewed', \
+     'page.completed', 'diary.entry', 'assignment.submitted', 'questionnaire.completed', 'message.sent', \
+     'message.read')";
+
+/// The columns of `usage_patient_months`: for each, the events that set the
+/// day's bit.
+pub const PATIENT_FLAGS: &[(&str, &str)] = &[
+    ("active", PATIENT_ACTIVITY),
+    ("diary", "kind = 'diary.entry'"),
+    ("submitted", "kind = 'assignment.submitted'"),
+    ("questionnaire", "kind = 'questionnaire.completed'"),
+    ("feedback_due", "kind = 'feedback.due'"),
+    ("feedback", "kind = 'feedback.sent'"),
+    ("feedback_on_time", "kind = 'feedback.on_time'"),
+    ("contact", "kind = 'contact.logged'"),
+    ("tailored", "kind IN ('module.opened', 'module.skipped', 'module.locked', 'item.hidden', 'item.shown')"),
+    ("enrolled", "kind = 'patient.enrolled'"),
+    ("activated", "kind = 'patient.activated'"),
+    ("completed", "kind = 'status.completed'"),
+    ("dropped_out", "kind = 'status.dropped_out'"),
+    ("stepped_up", "kind = 'status.stepped_up'"),
+];
+
+/// The columns of `usage_module_months`. Having worked on a module's pages,
+/// diaries or assignments counts as having started it.
+pub const MODULE_FLAGS: &[(&str, &str)] = &[
+    (
+        "started",
+        "actor_role = 'patient' AND kind IN ('page.viewed', 'page.completed', 'diary.entry', \
+         'assignment.submitted')",
+    ),
+    ("completed", "kind = 'module.completed'"),
+];
+
 /// One day, in one transaction that also moves the state forward. On
 /// PostgreSQL the state row is locked first, so two workers take turns.
 async fn roll_up_day(db: &DatabaseConnection, tz: Tz, day: NaiveDate, now: DateTime<Utc>) -> AppResult<()> {
@@ -80,48 +115,86 @@ async fn roll_up_day(db: &DatabaseConnection, tz: Tz, day: NaiveDate, now: DateT
         _ => text.replace('$', "?"),
     };
     let txn = db.begin().await?;
-    let upsert_state = "INSERT INTO usage_rollup_state (name, rolled_from, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET rolled_from = excluded.rolled_from, updated_at = excluded.updated_at";
     if backend == DatabaseBackend::Postgres {
         let lock = "SELECT name FROM usage_rollup_state WHERE name = $1 FOR UPDATE";
         txn.execute(Statement::from_sql_and_values(backend, lock, [STATE.into()])).await?;
     }
-    txn.execute(Statement::from_sql_and_values(
-        backend,
-        sql("DELETE FROM usage_daily WHERE day = $1"),
-        [day.into()],
-    ))
-    .await?;
-    let insert = "INSERT INTO usage_daily (day, month, clinic_id, team_id, therapist_id, program_id, module_id, \
-           kind, patient_pseudonym, value_key, events) \
-         SELECT $1, $2, clinic_id, COALESCE(team_id, ''), COALESCE(therapist_id, ''), COALESCE(program_id, ''), \
-           COALESCE(module_id, ''), kind, COALESCE(patient_pseudonym, ''), \
-           CASE WHEN kind = 'feedback.sent' AND value IS NOT NULL THEN CAST(ROUND(value * 10) AS INTEGER) ELSE -1 END, \
-           COUNT(*) \
-         FROM usage_events WHERE at >= $3 AND at < $4 AND clinic_id IS NOT NULL \
-         GROUP BY clinic_id, COALESCE(team_id, ''), COALESCE(therapist_id, ''), COALESCE(program_id, ''), \
-           COALESCE(module_id, ''), kind, COALESCE(patient_pseudonym, ''), \
-           CASE WHEN kind = 'feedback.sent' AND value IS NOT NULL THEN CAST(ROUND(value * 10) AS INTEGER) ELSE -1 END";
-    let values: [sea_orm::Value; 4] = [
-        day.into(),
-        day.format("%Y-%m").to_string().into(),
-        start_of(day, tz).into(),
-        start_of(day + Duration::days(1), tz).into(),
-    ];
-    txn.execute(Statement::from_sql_and_values(backend, sql(insert), values)).await?;
+    let month = day.format("%Y-%m").to_string();
+    let bit = 1i32 << (day.day0());
+    let window = [start_of(day, tz), start_of(day + Duration::days(1), tz)];
+    let run = |text: String, values: Vec<sea_orm::Value>| {
+        txn.execute(Statement::from_sql_and_values(backend, sql(&text), values))
+    };
+    run("DELETE FROM usage_daily WHERE day = $1".into(), vec![day.into()]).await?;
+    run(count_events(), vec![day.into(), month.clone().into(), window[0].into(), window[1].into()]).await?;
+    for (table, flags, extra_key) in
+        [("usage_patient_months", PATIENT_FLAGS, ""), ("usage_module_months", MODULE_FLAGS, "module_id")]
+    {
+        run(clear_day(table, flags), vec![bit.into(), month.clone().into()]).await?;
+        let values = vec![bit.into(), month.clone().into(), window[0].into(), window[1].into()];
+        run(mark_day(table, flags, extra_key), values).await?;
+    }
     // Until the day is over it is recomputed again next time.
     let today = now.with_timezone(&tz).date_naive();
     let final_before = if day < today { day + Duration::days(1) } else { day };
     let current = rolled_from(&txn).await?;
     let next = current.map_or(final_before, |c| c.max(final_before));
-    txn.execute(Statement::from_sql_and_values(
-        backend,
-        sql(upsert_state),
-        [STATE.into(), next.into(), now.into()],
-    ))
-    .await?;
+    let upsert_state = "INSERT INTO usage_rollup_state (name, rolled_from, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET rolled_from = excluded.rolled_from, updated_at = excluded.updated_at";
+    run(upsert_state.into(), vec![STATE.into(), next.into(), now.into()]).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// Events per day and dimension, without the patient.
+fn count_events() -> String {
+    let value_key =
+        "CASE WHEN kind = 'feedback.sent' AND value IS NOT NULL THEN CAST(ROUND(value * 10) AS INTEGER) \
+         WHEN kind LIKE 'status.%' AND value IS NOT NULL THEN CAST(value AS INTEGER) ELSE -1 END";
+    let dimensions =
+        "clinic_id, COALESCE(team_id, ''), COALESCE(therapist_id, ''), COALESCE(program_id, ''), \
+         COALESCE(module_id, ''), kind";
+    format!(
+        "INSERT INTO usage_daily (day, month, clinic_id, team_id, therapist_id, program_id, module_id, kind, \
+           value_key, events) \
+         SELECT $1, $2, {dimensions}, {value_key}, COUNT(*) FROM usage_events \
+         WHERE at >= $3 AND at < $4 AND clinic_id IS NOT NULL GROUP BY {dimensions}, {value_key}"
+    )
+}
+
+/// Clears the day's bit ($1) in the month's ($2) rows that have it.
+fn clear_day(table: &str, flags: &[(&str, &str)]) -> String {
+    let sets: Vec<String> = flags.iter().map(|(c, _)| format!("{c} = ({c} & ~$1)")).collect();
+    let any: Vec<&str> = flags.iter().map(|(c, _)| *c).collect();
+    format!("UPDATE {table} SET {} WHERE month = $2 AND (({}) & $1) <> 0", sets.join(", "), any.join(" | "))
+}
+
+/// Sets the day's bit ($1) for each patient (and module) with such events.
+fn mark_day(table: &str, flags: &[(&str, &str)], extra_key: &str) -> String {
+    let extra = if extra_key.is_empty() { String::new() } else { format!("{extra_key}, ") };
+    let key = format!(
+        "clinic_id, COALESCE(team_id, ''), COALESCE(therapist_id, ''), COALESCE(program_id, ''), \
+         {extra}patient_pseudonym"
+    );
+    let columns: Vec<&str> = flags.iter().map(|(c, _)| *c).collect();
+    let bits: Vec<String> =
+        flags.iter().map(|(c, when)| format!("MAX(CASE WHEN {when} THEN $1 ELSE 0 END) AS {c}")).collect();
+    let any: Vec<String> = flags.iter().map(|(_, when)| format!("({when})")).collect();
+    let merge: Vec<String> = columns.iter().map(|c| format!("{c} = {table}.{c} | excluded.{c}")).collect();
+    let not_null = if extra_key.is_empty() { String::new() } else { format!(" AND {extra_key} IS NOT NULL") };
+    format!(
+        "INSERT INTO {table} (clinic_id, team_id, therapist_id, program_id, {extra}patient_pseudonym, month, {cols}) \
+         SELECT {key}, $2, {bits} FROM usage_events \
+         WHERE at >= $3 AND at < $4 AND clinic_id IS NOT NULL AND patient_pseudonym IS NOT NULL{not_null} \
+           AND ({any}) \
+         GROUP BY {key} \
+         ON CONFLICT (clinic_id, month, team_id, therapist_id, program_id, {extra}patient_pseudonym) \
+         DO UPDATE SET {merge}",
+        cols = columns.join(", "),
+        bits = bits.join(", "),
+        any = any.join(" OR "),
+        merge = merge.join(", "),
+    )
 }
 
 /// When the rollups were last brought up to date.

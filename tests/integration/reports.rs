@@ -254,21 +254,51 @@ db_test!(
         icbt::demo::simulate::simulate(&app.state, &plan, |_| {}).await.unwrap();
         let tz = app.state.settings.care_timezone;
         let now = app.state.clock.now();
+        let backend = app.state.db.get_database_backend();
+        let query = |sql: &'static str| {
+            let db = app.state.db.clone();
+            async move { db.query_all(Statement::from_string(backend, sql)).await.unwrap() }
+        };
         let rows = || async {
-            let backend = app.state.db.get_database_backend();
-            let sql = "SELECT day, clinic_id, team_id, therapist_id, program_id, module_id, kind, patient_pseudonym, \
-                       value_key, events FROM usage_daily ORDER BY day, clinic_id, team_id, therapist_id, program_id, \
-                       module_id, kind, patient_pseudonym, value_key";
-            let all = app.state.db.query_all(Statement::from_string(backend, sql)).await.unwrap();
-            all.iter()
+            let daily = "SELECT day, clinic_id, team_id, therapist_id, program_id, module_id, kind, value_key, events \
+                         FROM usage_daily ORDER BY day, clinic_id, team_id, therapist_id, program_id, module_id, \
+                         kind, value_key";
+            let mut out: Vec<String> = query(daily)
+                .await
+                .iter()
                 .map(|r| {
                     let day: chrono::NaiveDate = r.try_get("", "day").unwrap();
                     let kind: String = r.try_get("", "kind").unwrap();
-                    let who: String = r.try_get("", "patient_pseudonym").unwrap();
+                    let module: String = r.try_get("", "module_id").unwrap();
                     let events: i32 = r.try_get("", "events").unwrap();
-                    format!("{day} {kind} {who} {events}")
+                    format!("{day} {kind} {module} {events}")
                 })
-                .collect::<Vec<_>>()
+                .collect();
+            let months =
+                "SELECT month, patient_pseudonym, active, diary, feedback, feedback_due, dropped_out \
+                          FROM usage_patient_months ORDER BY month, patient_pseudonym, therapist_id";
+            for r in query(months).await {
+                let (month, who): (String, String) =
+                    (r.try_get("", "month").unwrap(), r.try_get("", "patient_pseudonym").unwrap());
+                let masks: Vec<i32> = ["active", "diary", "feedback", "feedback_due", "dropped_out"]
+                    .iter()
+                    .map(|c| r.try_get("", c).unwrap())
+                    .collect();
+                out.push(format!("month {month} {who} {masks:?}"));
+            }
+            let modules =
+                "SELECT month, module_id, patient_pseudonym, started, completed FROM usage_module_months \
+                           ORDER BY month, module_id, patient_pseudonym";
+            for r in query(modules).await {
+                let keys: Vec<String> = ["month", "module_id", "patient_pseudonym"]
+                    .iter()
+                    .map(|c| r.try_get("", c).unwrap())
+                    .collect();
+                let masks: (i32, i32) =
+                    (r.try_get("", "started").unwrap(), r.try_get("", "completed").unwrap());
+                out.push(format!("module {keys:?} {masks:?}"));
+            }
+            out
         };
         let round = icbt::usage::rollups::catch_up_every(&app.state.db, tz, now, chrono::Duration::zero());
         assert_eq!(round.await.unwrap(), 31, "the worker catches up a month of days per round");
@@ -282,7 +312,259 @@ db_test!(
         icbt::usage::rollups::rebuild(&app.state.db, tz, start, today, now).await.unwrap();
         assert_eq!(rows().await, first, "a rebuild from the events gives the same rows");
         let events = icbt::entities::usage_events::Entity::find().count(&app.state.db).await.unwrap();
-        let rolled: u64 = first.iter().map(|r| r.rsplit(' ').next().unwrap().parse::<u64>().unwrap()).sum();
-        assert_eq!(rolled, events, "every event is in exactly one row");
+        let rolled: u64 = first
+            .iter()
+            .filter(|r| !r.starts_with("month ") && !r.starts_with("module "))
+            .map(|r| r.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(rolled, events, "every event is in exactly one daily row");
+        // Patients with diary entries per month, straight from the events.
+        let from_events =
+            "SELECT COUNT(DISTINCT patient_pseudonym) AS n FROM usage_events WHERE kind = 'diary.entry'";
+        let from_months =
+            "SELECT COUNT(DISTINCT patient_pseudonym) AS n FROM usage_patient_months WHERE diary <> 0";
+        let n = |rows: Vec<sea_orm::QueryResult>| rows[0].try_get::<i64>("", "n").unwrap();
+        let diarists = n(query(from_events).await);
+        assert!(diarists >= 5, "the simulation keeps diaries: {diarists}");
+        assert_eq!(n(query(from_months).await), diarists);
+    }
+);
+
+/// Moves the test clock forward to `at` (RFC 3339).
+fn move_to(app: &TestApp, at: &str) {
+    let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+    app.state.clock.advance(at - app.state.clock.now());
+}
+
+async fn record_due(app: &TestApp) -> usize {
+    let tz = app.state.settings.care_timezone;
+    icbt::caseload::due::record_due_feedback(&app.state.db, tz, app.state.clock.now()).await.unwrap()
+}
+
+/// A questionnaire score, as the patient's answers would have stored it.
+async fn score(app: &TestApp, enrollment: &str, questionnaire: &str, assessment: &str, score: i32, at: &str) {
+    use sea_orm::{ActiveValue::Set, EntityTrait};
+    let row = icbt::entities::questionnaire_responses::ActiveModel {
+        id: Set(icbt::ids::new_id()),
+        enrollment_id: Set(enrollment.to_string()),
+        questionnaire_id: Set(questionnaire.to_string()),
+        assessment_id: Set(assessment.to_string()),
+        content_version: Set("test".into()),
+        answers: Set("{}".into()),
+        score: Set(score),
+        band: Set("test".into()),
+        risk: Set(false),
+        submitted_at: Set(at.parse().unwrap()),
+        reviewed_at: Set(None),
+    };
+    icbt::entities::questionnaire_responses::Entity::insert(row)
+        .exec_without_returning(&app.state.db)
+        .await
+        .unwrap();
+}
+
+smtp_test!(
+    ["clock.start" => "2026-03-02T07:00:00Z"],
+    async fn feedback_due_tailoring_drop_out_and_outcomes_are_counted_exactly(app: TestApp, _port: u16) {
+        // Monday 2 March 2026, 08:00 in Amsterdam: six patients start, with
+        // weekly feedback on Thursday (first due Thursday 5 March).
+        let north = app.clinic("North").await;
+        let therapist = app.token(&north.therapist.email).await;
+        let mut patients = Vec::new();
+        for n in 1..=6 {
+            patients.push(app.patient(&north.therapist.email, &format!("p{n}@north.test"), "chronic-pain").await);
+        }
+        assert_eq!(record_due(&app).await, 0, "nothing is due on the first day");
+        for patient in &patients[..5] {
+            let skip = app
+                .client
+                .patch(app.url(&format!("/api/v1/patients/{}/modules/understanding-pain", patient.id)))
+                .bearer_auth(&therapist)
+                .json(&json!({"state": "skipped"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(skip.status(), StatusCode::OK, "{}", skip.text().await.unwrap());
+        }
+        let diary = |token: String, date: &'static str| {
+            let app = &app;
+            async move {
+                app.api_post(
+                &token,
+                "/api/v1/me/diaries/pain-level-diary/entries",
+                json!({"date": date, "values": {"pain": 5, "interference": 4}}),
+            )
+            .await
+            }
+        };
+
+        // Thursday: due for all six; five write, and get feedback an hour later.
+        move_to(&app, "2026-03-05T08:00:00Z");
+        assert_eq!(record_due(&app).await, 6);
+        assert_eq!(record_due(&app).await, 0, "once a day");
+        for patient in &patients[..5] {
+            assert_eq!(diary(patient.token.clone(), "2026-03-05").await.status(), StatusCode::CREATED);
+        }
+        move_to(&app, "2026-03-05T09:00:00Z");
+        for patient in &patients[..5] {
+            let path = format!("/api/v1/patients/{}/feedback", patient.id);
+            let sent = app.api_post(&therapist, &path, json!({"body": "Well done."})).await;
+            assert_eq!(sent.status(), StatusCode::CREATED);
+        }
+
+        // Friday a week later: the five were due again on Thursday 12 March
+        // (the sixth is still overdue from the 5th, counted once); they write
+        // once more, then stop.
+        move_to(&app, "2026-03-13T08:00:00Z");
+        assert_eq!(record_due(&app).await, 5);
+        let browser = app.browser_login(&north.therapist.email).await;
+        for patient in &patients[..5] {
+            assert_eq!(diary(patient.token.clone(), "2026-03-13").await.status(), StatusCode::CREATED);
+            let record = format!("/patients/{}", patient.id);
+            let dropped = app
+                .submit_form(
+                    &browser,
+                    &record,
+                    &format!("{record}/status"),
+                    &[("status", "dropped_out"), ("reason", "No time now")],
+                )
+                .await;
+            assert_eq!(dropped.status(), StatusCode::SEE_OTHER);
+        }
+        // Baseline and end scores: five fall by 6 or more on the PHQ-9, one
+        // rises by 7; only four have pain ratings.
+        let phq = [(15, 8), (14, 7), (12, 5), (20, 12), (16, 10), (9, 16)];
+        for (patient, (baseline, end)) in patients.iter().zip(phq) {
+            score(&app, &patient.id, "phq-9", "baseline", baseline, "2026-03-02T08:00:00Z").await;
+            score(&app, &patient.id, "phq-9", "end", end, "2026-03-13T08:00:00Z").await;
+        }
+        for patient in &patients[..4] {
+            score(&app, &patient.id, "pain-nrs", "baseline", 7, "2026-03-02T08:00:00Z").await;
+            score(&app, &patient.id, "pain-nrs", "end", 4, "2026-03-13T08:00:00Z").await;
+        }
+        let manager = app.token(&north.manager.email).await;
+        let put = |body: Value| {
+            app.client.put(app.url("/api/v1/reports/treatments")).bearer_auth(&manager).json(&body).send()
+        };
+        let entered = put(json!({"month": "2026-02", "total": 30, "trained_therapists": 2})).await.unwrap();
+        assert_eq!(entered.status(), StatusCode::NO_CONTENT);
+        let entered =
+            put(json!({"month": "2026-03", "total": 40, "referrals": 9, "trained_therapists": 3})).await.unwrap();
+        assert_eq!(entered.status(), StatusCode::NO_CONTENT);
+        let bad = put(json!({"month": "2026-03", "total": 40, "referrals": -1})).await.unwrap();
+        let problem: Value = bad.json().await.unwrap();
+        assert!(problem["errors"]["referrals"].is_array(), "{problem}");
+
+        roll_up(&app).await;
+        let period = "/api/v1/reports/uptake?from=2026-03-02&to=2026-03-13";
+        let report: Value = app.api_get(&manager, period).await.json().await.unwrap();
+        assert_eq!(report["reach"]["referred"], 9, "{report}");
+        assert_eq!(report["adoption"]["trained_therapists"], 3);
+        let fidelity = &report["fidelity"];
+        assert_eq!(fidelity["feedback_due"], 11);
+        assert_eq!(fidelity["feedback_given"], 5);
+        assert_eq!(fidelity["feedback_on_time"], 5);
+        assert_eq!(fidelity["feedback_on_time_percent"], 45.5);
+        assert_eq!(fidelity["median_feedback_latency_hours"], 1.0);
+        let tailoring = &fidelity["tailoring"];
+        assert_eq!(tailoring["patients_tailored"], 5);
+        assert_eq!(tailoring["modules_skipped"], 5);
+        assert_eq!((tailoring["modules_opened"].clone(), tailoring["items_hidden"].clone()), (json!(0), json!(0)));
+        let engagement = &report["engagement"];
+        assert_eq!(engagement["active_patients"], 6);
+        assert_eq!(engagement["active_patient_weeks"], 11, "six in the first week, five in the second");
+        assert_eq!(engagement["weekly_active_patients"], 5.5);
+        assert_eq!(engagement["diary_entries"], 10);
+        assert_eq!(engagement["diary_entries_per_patient_week"], 0.91);
+        assert_eq!(engagement["dropped_out"], 5);
+        let weeks = engagement["drop_out_by_week"].as_array().unwrap();
+        assert_eq!((weeks[0]["when"].clone(), weeks[0]["patients"].clone()), (json!("0-2"), json!(5)));
+        assert!(weeks[1..].iter().all(|w| w["patients"] == 0), "{weeks:?}");
+        assert_eq!(
+            engagement["drop_out_by_module"],
+            json!([{"when": "your-goals", "title": "Your goals", "patients": 5}])
+        );
+        let funnel = engagement["module_funnel"].as_array().unwrap();
+        let skipped = funnel.iter().find(|s| s["module_id"] == "understanding-pain").unwrap();
+        assert_eq!(skipped["started"], 0, "skipping by the therapist is not the patient's start");
+        let changes = report["outcomes"]["score_changes"].as_array().unwrap();
+        let phq = changes.iter().find(|c| c["questionnaire_id"] == "phq-9").unwrap();
+        assert_eq!(phq["patients"], 6);
+        assert_eq!((phq["baseline_mean"].clone(), phq["end_mean"].clone()), (json!(14.3), json!(9.7)));
+        assert_eq!(phq["reliable_change"], 6);
+        assert_eq!(phq["reliably_improved"], 5);
+        assert_eq!(phq["reliably_improved_percent"], 83.3);
+        assert_eq!(phq["reliably_deteriorated"], Value::Null, "one patient: suppressed");
+        let pain = changes.iter().find(|c| c["questionnaire_id"] == "pain-nrs").unwrap();
+        assert_eq!((pain["patients"].clone(), pain["baseline_mean"].clone()), (Value::Null, Value::Null));
+        let months = report["months"].as_array().unwrap();
+        assert_eq!(months.len(), 12, "maintenance: the last twelve months");
+        assert_eq!(months[0]["month"], "2025-04");
+        assert_eq!(months[0]["active_patients"], 0);
+        let march = &months[11];
+        assert_eq!(
+            [&march["enrolled"], &march["active_patients"], &march["diary_entries"], &march["feedback_due"]],
+            [&json!(6), &json!(6), &json!(10), &json!(11)]
+        );
+        assert_eq!(
+            [&march["feedback_given"], &march["feedback_on_time"], &march["dropped_out"], &march["completed"]],
+            [&json!(5), &json!(5), &json!(5), &json!(0)]
+        );
+        assert_eq!(report["digital_share"]["share_percent"], 15.0, "6 of 40 treatments");
+
+        // The first week alone: the drop-outs and the second due day are later.
+        let first_week: Value =
+            app.api_get(&manager, "/api/v1/reports/uptake?from=2026-03-02&to=2026-03-08").await.json().await.unwrap();
+        assert_eq!(first_week["fidelity"]["feedback_due"], 6);
+        assert_eq!(first_week["engagement"]["active_patient_weeks"], 6);
+        assert_eq!(first_week["engagement"]["dropped_out"], 0);
+        assert_eq!(first_week["outcomes"]["score_changes"], json!([]), "the end scores came later");
+        let team: Value = app
+            .api_get(&manager, &format!("{period}&team_id={}", north.team.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(team["reach"]["referred"], Value::Null, "entered figures are the clinic's");
+        assert_eq!(team["fidelity"]["feedback_due"], 11);
+
+        let csv = app.api_get(&manager, &period.replace("uptake", "uptake.csv")).await.text().await.unwrap();
+        for line in [
+            "reach,referred,,9",
+            "adoption,trained_therapists,,3",
+            "implementation,feedback_due,,11",
+            "implementation,feedback_on_time_percent,,45.5",
+            "implementation,modules_skipped,,5",
+            "engagement,weekly_active_patients,,5.5",
+            "engagement,dropped_out_in_weeks,0-2,5",
+            "engagement,dropped_out_in_module,your-goals,5",
+            "effectiveness,reliably_improved,phq-9,5",
+            "effectiveness,reliably_deteriorated,phq-9,suppressed",
+            "maintenance,feedback_due,2026-03,11",
+        ] {
+            assert!(csv.contains(&format!("{line}\n")), "{line} in {csv}");
+        }
+        let page = app.browser_login(&north.manager.email).await;
+        let html = page
+            .get(app.url("/reports?from=2026-03-02&to=2026-03-13"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(html.contains("Reliably improved") && html.contains("Feedback due"), "new sections");
+        assert!(!html.contains("C-p1"), "no case codes");
+
+        // The therapist's own figures, unsuppressed.
+        let mine: Value = app
+            .api_get(&therapist, "/api/v1/me/figures?from=2026-03-02&to=2026-03-13")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(mine["fidelity"]["feedback_due"], 11);
+        let mine_phq = &mine["outcomes"]["score_changes"][1];
+        assert_eq!((mine_phq["questionnaire_id"].clone(), mine_phq["reliably_deteriorated"].clone()), (json!("phq-9"), json!(1)));
     }
 );
