@@ -7,8 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
 seconds="${2:-10}"
-cargo build --release --quiet
-bin="$PWD/${CARGO_TARGET_DIR:-target}/release/icbt"
+# ICBT_BIN runs a binary built earlier (say, of another commit).
+if [ -z "${ICBT_BIN:-}" ]; then
+  cargo build --release --quiet
+  target="${CARGO_TARGET_DIR:-target}"
+  [[ "$target" = /* ]] || target="$PWD/$target"
+  ICBT_BIN="$target/release/icbt"
+fi
+bin="$ICBT_BIN"
 work=$(mktemp -d)
 port=18282
 base="http://127.0.0.1:$port"

@@ -10,15 +10,23 @@ cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
 events="${2:-10000000}"
 seconds="${3:-10}"
-cargo build --release --quiet
-bin="$PWD/${CARGO_TARGET_DIR:-target}/release/icbt"
-work=$(mktemp -d)
+# ICBT_BIN runs a binary built earlier (say, of another commit).
+if [ -z "${ICBT_BIN:-}" ]; then
+  cargo build --release --quiet
+  target="${CARGO_TARGET_DIR:-target}"
+  [[ "$target" = /* ]] || target="$PWD/$target"
+  ICBT_BIN="$target/release/icbt"
+fi
+bin="$ICBT_BIN"
+# BENCH_KEEP=DIR keeps the generated database there (for profiling).
+work="${BENCH_KEEP:-$(mktemp -d)}"
+mkdir -p "$work"
 port=18284
 base="http://127.0.0.1:$port"
 export ICBT__SERVER__BIND=127.0.0.1:$port ICBT__SERVER__PUBLIC_URL=$base ICBT__LOG__FILTER=warn
 export ICBT__CONTENT__DIR="$PWD/modules-content" ICBT__ENVIRONMENT=test ICBT__CARE__TIMEZONE=UTC
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${BENCH_KEEP:-}" ] || rm -rf "$work"; }
 trap cleanup EXIT
 cd "$work"
 if [ "$backend" = postgres ]; then

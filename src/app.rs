@@ -22,7 +22,7 @@ use crate::{
     content::{self, Catalogue},
     db, diaries, digests, enrollment,
     error::AppError,
-    home, mail, messages, ops, progress, questionnaires, reports, telemetry,
+    home, lifecycle, mail, messages, ops, progress, questionnaires, reports, telemetry,
     web::Views,
 };
 
@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::api_routes())
         .merge(auth::api_routes())
         .merge(accounts::api_routes())
+        .merge(lifecycle::api_routes())
         .merge(audit::api_routes())
         .merge(mail::api_routes())
         .merge(enrollment::api_routes())
@@ -108,6 +109,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::security_headers))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::error_pages))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf_protect))
+                .layer(middleware::from_fn_with_state(state.clone(), auth::areas::require_area_role))
                 .layer(middleware::from_fn(telemetry::record_request_metrics))
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(

@@ -55,7 +55,8 @@ pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }
 
-fn sqlite_file(url: &str) -> Option<&str> {
+/// The file path of a SQLite URL; `None` for PostgreSQL or an in-memory database.
+pub fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or(rest);
     (!path.is_empty() && path != ":memory:").then_some(path)

@@ -20,6 +20,7 @@ pub mod entities;
 pub mod error;
 pub mod home;
 pub mod ids;
+pub mod lifecycle;
 pub mod mail;
 pub mod messages;
 pub mod ops;

@@ -48,6 +48,20 @@ enum Command {
     Demo(DemoArgs),
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Copy the SQLite database to FILE; safe while icbt serves.
+    /// (PostgreSQL: use pg_dump, see the README.)
+    Backup {
+        /// The backup file to write; it must not exist yet.
+        file: PathBuf,
+    },
+    /// Put a backup made by `icbt backup` in place of the SQLite database.
+    Restore {
+        /// The backup file to restore.
+        file: PathBuf,
+        /// Overwrite an existing database (stop icbt first).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Check the treatment content.
     Content {
         #[command(subcommand)]
@@ -174,6 +188,23 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let db = icbt::db::connect(&settings.database).await.context("connecting to the database")?;
             icbt::db::migrate(&db).await.context("migrating the database")?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let started = std::time::Instant::now();
+            let copied = icbt::lifecycle::backup::backup(&settings.database.url, &file).await?;
+            println!(
+                "backed up {} patients ({} bytes) to {} in {:.1} s",
+                copied.patients,
+                copied.bytes,
+                file.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Restore { file, replace } => {
+            let copied = icbt::lifecycle::backup::restore(&settings.database.url, &file, replace).await?;
+            println!("restored {} patients ({} bytes) from {}", copied.patients, copied.bytes, file.display());
             Ok(())
         }
         Command::Content { command: ContentCommand::Check { dir } } => {

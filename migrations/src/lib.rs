@@ -15,6 +15,7 @@ mod m20261122_000009_digests;
 mod m20261122_000010_usage_rollups;
 mod m20261122_000011_treatment_totals;
 mod m20261122_000012_patient_rollups;
+mod m20261122_000013_retention;
 mod table_spec;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000010_usage_rollups::Migration),
             Box::new(m20261122_000011_treatment_totals::Migration),
             Box::new(m20261122_000012_patient_rollups::Migration),
+            Box::new(m20261122_000013_retention::Migration),
         ]
     }
 }

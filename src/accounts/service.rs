@@ -48,6 +48,7 @@ pub async fn create_clinic(
         id: Set(ids::new_id()),
         name: Set(name.to_string()),
         require_staff_totp: Set(false),
+        retention_months: Set(None),
         created_at: Set(now),
     };
     Ok(clinics::Entity::insert(clinic).exec_with_returning(db).await?)

@@ -1,6 +1,7 @@
 //! Authentication: passwords, sessions, API tokens, one-time links, second
 //! factors, throttling, and the principal every handler authorizes with.
 
+pub mod areas;
 mod cookies;
 pub mod links;
 pub mod mails;

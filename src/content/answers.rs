@@ -56,7 +56,7 @@ fn check_fields(
             }
             None => {}
             Some(value) => {
-                if let Some(v) = check_value(field, value, completeness, &key, errors) {
+                if let Some(v) = check_value(field, value, completeness, &key, errors).filter(|v| !is_empty(v)) {
                     clean.insert(field.id.clone(), v);
                 }
             }
@@ -203,21 +203,26 @@ fn rows(
         push(errors, key, "Each row must be a set of answers.");
         return None;
     }
-    // Rows left completely empty (spare rows in an HTML form) do not count.
-    let filled: Vec<&Map<String, Value>> =
-        list.iter().filter_map(Value::as_object).filter(|row| row.values().any(|v| !is_empty(v))).collect();
+    // Rows left completely empty (spare rows in an HTML form) do not count,
+    // but errors name a row by its place in the list as sent.
+    let filled: Vec<(usize, &Map<String, Value>)> = list
+        .iter()
+        .enumerate()
+        .filter_map(|(i, row)| Some((i, row.as_object()?)))
+        .filter(|(_, row)| row.values().any(|v| !is_empty(v)))
+        .collect();
     if let Some(max) = field.max_rows.filter(|max| filled.len() > *max) {
         push(errors, key, format!("Use at most {max} rows."));
     }
+    // An optional table left blank is not answered, as when it is missing.
     let min = field.min_rows.unwrap_or(usize::from(field.required));
-    if completeness == Completeness::Final && filled.len() < min {
+    if completeness == Completeness::Final && filled.len() < min && (field.required || !filled.is_empty()) {
         push(errors, key, format!("Fill in at least {min} row{}.", if min == 1 { "" } else { "s" }));
     }
     let before = errors.len();
     let clean: Vec<Value> = filled
         .iter()
-        .enumerate()
-        .map(|(i, row)| {
+        .map(|&(i, row)| {
             let prefix = format!("{key}.{}.", i + 1);
             for column in row.keys() {
                 if !field.columns.iter().any(|c| &c.id == column) {

@@ -87,7 +87,11 @@ impl Loader {
             Ok(value) => Some(value),
             Err(e) => {
                 let line = e.span().map_or(source.first_line, |s| source.line(s));
-                let message = e.message().trim().to_string();
+                // toml gives no message for some bytes (a control character in a comment).
+                let message = match e.message().trim() {
+                    "" => "this is not valid TOML (a control character?)".to_string(),
+                    message => message.to_string(),
+                };
                 self.error(&source.rel, line, message);
                 None
             }

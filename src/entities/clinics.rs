@@ -7,6 +7,7 @@ pub struct Model {
     pub id: String,
     pub name: String,
     pub require_staff_totp: bool,
+    pub retention_months: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,29 +1,17 @@
 //! Distinct-patient figures from `usage_patient_months`: one row per patient
-//! and month, with a bit per day for each thing counted. A year of a clinic
-//! is about one row per patient-month, so every distinct count over any
-//! period (and the weekly figures) is computed here from a single read.
+//! and month, with a bit per day for each thing counted. The database does
+//! the counting: each row is joined to the windows (the period, each month,
+//! each week) that cover some of its days, with the bits of those days as a
+//! mask, and `COUNT(DISTINCT …)` per window. A report thus reads a few
+//! dozen result rows, however many patients lie behind them.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use sea_orm::ConnectionTrait;
 
 use super::service::{Scope, Sql};
 use crate::{error::AppResult, usage::rollups::PATIENT_FLAGS};
-
-/// One rolled-up patient-month, clipped to the days that matter.
-struct PatientMonth {
-    month: NaiveDate,
-    therapist: String,
-    program: String,
-    patient: String,
-    days: Vec<i32>,
-}
-
-/// The patient-months of a scope from `first_month` to the month of `to`.
-pub struct PatientMonths {
-    rows: Vec<PatientMonth>,
-}
 
 /// The position of a flag (a column of `usage_patient_months`).
 pub fn flag(name: &str) -> usize {
@@ -46,104 +34,179 @@ pub fn clip(month: NaiveDate, from: NaiveDate, to: NaiveDate) -> i32 {
     upto(last.day()) & !upto(first.day0())
 }
 
-impl PatientMonths {
+fn month_key(month: NaiveDate) -> String {
+    month.format("%Y-%m").to_string()
+}
+
+/// Day windows, each as its months with the bits of its days there.
+struct Windows(Vec<(String, NaiveDate, i32)>);
+
+impl Windows {
+    fn new() -> Self {
+        Windows(Vec::new())
+    }
+
+    fn add(&mut self, name: &str, from: NaiveDate, to: NaiveDate) {
+        let mut month = month_start(from);
+        while month <= to {
+            self.0.push((name.to_string(), month, clip(month, from, to)));
+            month = month + Months::new(1);
+        }
+    }
+
+    /// `(VALUES (name, month, mask), …) AS w`: a table both databases name
+    /// `column1, column2, column3`.
+    fn push_table(&self, sql: &mut Sql) {
+        sql.push("(VALUES ");
+        for (i, (name, month, mask)) in self.0.iter().enumerate() {
+            sql.push(if i == 0 { "(CAST(" } else { ", (CAST(" }).bind(name.clone());
+            sql.push(" AS TEXT), CAST(").bind(month_key(*month));
+            sql.push(" AS TEXT), CAST(").bind(*mask).push(" AS INTEGER))");
+        }
+        sql.push(") AS w");
+    }
+
+    fn range(&self) -> (String, String) {
+        let first = self.0.iter().map(|w| w.1).min().unwrap_or_default();
+        let last = self.0.iter().map(|w| w.1).max().unwrap_or_default();
+        (month_key(first), month_key(last))
+    }
+}
+
+/// Distinct patients of a scope: in the period, in each month of the
+/// maintenance view, per program and per week.
+pub struct PatientCounts {
+    /// Per window ("period" or a month "YYYY-MM"): patients per flag, then
+    /// therapists with an active patient.
+    windows: HashMap<String, Vec<u64>>,
+    programs: HashMap<String, (u64, u64)>,
+    weekly_active: Vec<u64>,
+}
+
+impl PatientCounts {
+    /// Counts for `from..=to`, with the months from `first_month` to `to`.
     pub async fn load(
         db: &impl ConnectionTrait,
         scope: &Scope,
+        (from, to): (NaiveDate, NaiveDate),
         first_month: NaiveDate,
-        to: NaiveDate,
     ) -> AppResult<Self> {
-        let columns: Vec<&str> = PATIENT_FLAGS.iter().map(|(c, _)| *c).collect();
-        let mut sql = Sql::new(&format!(
-            "SELECT month, therapist_id, program_id, patient_pseudonym, {} FROM usage_patient_months WHERE ",
-            columns.join(", ")
-        ));
-        sql.scope("", scope);
-        sql.push(" AND month >= ").bind(first_month.format("%Y-%m").to_string());
-        sql.push(" AND month <= ").bind(to.format("%Y-%m").to_string());
-        let found = sql.all(db).await?;
-        let mut rows = Vec::with_capacity(found.len());
-        for row in found {
-            let month: String = row.try_get("", "month")?;
-            let Ok(month) = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d") else { continue };
-            let keep = clip(month, first_month, to);
-            let mut days = Vec::with_capacity(columns.len());
-            for column in &columns {
-                days.push(row.try_get::<i32>("", column)? & keep);
-            }
-            rows.push(PatientMonth {
-                month,
-                therapist: row.try_get("", "therapist_id")?,
-                program: row.try_get("", "program_id")?,
-                patient: row.try_get("", "patient_pseudonym")?,
-                days,
-            });
+        let mut windows = Windows::new();
+        windows.add("period", from, to);
+        let mut month = first_month;
+        while month <= to {
+            windows.add(&month_key(month), month, to.min(month + Months::new(1) - Duration::days(1)));
+            month = month + Months::new(1);
         }
-        Ok(PatientMonths { rows })
+        let mut counts = HashMap::new();
+        for row in per_window(scope, &windows).all(db).await? {
+            let mut values = Vec::with_capacity(PATIENT_FLAGS.len() + 1);
+            for (column, _) in PATIENT_FLAGS.iter().chain([&("therapists", "")]) {
+                values.push(row.try_get::<Option<i64>>("", column)?.unwrap_or(0).max(0) as u64);
+            }
+            counts.insert(row.try_get::<String>("", "win")?, values);
+        }
+        let mut period = Windows::new();
+        period.add("period", from, to);
+        let mut programs = HashMap::new();
+        for row in per_program(scope, &period).all(db).await? {
+            let count = |column: &str| -> AppResult<u64> {
+                Ok(row.try_get::<Option<i64>>("", column)?.unwrap_or(0).max(0) as u64)
+            };
+            programs.insert(row.try_get("", "program_id")?, (count("enrolled")?, count("activated")?));
+        }
+        Ok(PatientCounts { windows: counts, programs, weekly_active: weekly_active(db, scope, from, to).await? })
     }
 
-    /// Distinct patients with the flag within `from..=to`, per program.
-    pub fn by_program(&self, flag: usize, from: NaiveDate, to: NaiveDate) -> HashMap<&str, u64> {
-        let mut seen: HashSet<(&str, &str)> = HashSet::new();
-        for row in &self.rows {
-            if row.days[flag] & clip(row.month, from, to) != 0 {
-                seen.insert((row.program.as_str(), row.patient.as_str()));
-            }
-        }
-        let mut out: HashMap<&str, u64> = HashMap::new();
-        for (program, _) in seen {
-            *out.entry(program).or_default() += 1;
-        }
-        out
+    /// Distinct patients with the flag in the period.
+    pub fn in_period(&self, flag: usize) -> u64 {
+        self.in_window("period", flag)
     }
 
-    /// Distinct patients with the flag within `from..=to`.
-    pub fn patients(&self, flag: usize, from: NaiveDate, to: NaiveDate) -> u64 {
-        self.rows
-            .iter()
-            .filter(|row| row.days[flag] & clip(row.month, from, to) != 0)
-            .map(|row| row.patient.as_str())
-            .collect::<HashSet<_>>()
-            .len() as u64
+    /// Distinct patients with the flag in `month` (clipped to the period's end).
+    pub fn in_month(&self, month: NaiveDate, flag: usize) -> u64 {
+        self.in_window(&month_key(month), flag)
     }
 
-    /// Distinct therapists with a patient active within `from..=to`.
-    pub fn therapists(&self, flag: usize, from: NaiveDate, to: NaiveDate) -> u64 {
-        self.rows
-            .iter()
-            .filter(|row| !row.therapist.is_empty() && row.days[flag] & clip(row.month, from, to) != 0)
-            .map(|row| row.therapist.as_str())
-            .collect::<HashSet<_>>()
-            .len() as u64
+    fn in_window(&self, window: &str, flag: usize) -> u64 {
+        self.windows.get(window).map_or(0, |counts| counts[flag])
     }
 
-    /// Per week (Monday to Sunday) that overlaps `from..=to`: how many
-    /// patients had the flag on a day of that week within the period.
-    pub fn weekly(&self, flag: usize, from: NaiveDate, to: NaiveDate) -> Vec<u64> {
-        let monday = from - Duration::days(from.weekday().num_days_from_monday().into());
-        let weeks = ((to - monday).num_days() / 7 + 1) as usize;
-        let mut per_patient: HashMap<&str, Vec<u64>> = HashMap::new();
-        for row in &self.rows {
-            let mut bits = row.days[flag] & clip(row.month, from, to);
-            if bits == 0 {
-                continue;
-            }
-            let seen = per_patient.entry(row.patient.as_str()).or_insert_with(|| vec![0; weeks.div_ceil(64)]);
-            while bits != 0 {
-                let day = row.month + Duration::days(bits.trailing_zeros().into());
-                let week = ((day - monday).num_days() / 7) as usize;
-                seen[week / 64] |= 1 << (week % 64);
-                bits &= bits - 1;
-            }
-        }
-        let mut out = vec![0; weeks];
-        for seen in per_patient.values() {
-            for (week, count) in out.iter_mut().enumerate() {
-                *count += (seen[week / 64] >> (week % 64)) & 1;
-            }
-        }
-        out
+    /// Distinct therapists with a patient active in the period.
+    pub fn therapists_with_active_patients(&self) -> u64 {
+        self.in_window("period", PATIENT_FLAGS.len())
     }
+
+    /// Per program: patients enrolled and activated in the period.
+    pub fn by_program(&self) -> &HashMap<String, (u64, u64)> {
+        &self.programs
+    }
+
+    /// Per week (Monday to Sunday) that overlaps the period: patients active
+    /// on a day of that week within the period.
+    pub fn weekly_active(&self) -> &[u64] {
+        &self.weekly_active
+    }
+}
+
+fn distinct(flag: &str, what: &str) -> String {
+    format!(", COUNT(DISTINCT CASE WHEN (p.{flag} & w.column3) <> 0 THEN {what} END)")
+}
+
+fn from_windows(sql: &mut Sql, scope: &Scope, windows: &Windows) {
+    sql.push(" FROM usage_patient_months p JOIN ");
+    windows.push_table(sql);
+    sql.push(" ON w.column2 = p.month WHERE ").scope("p.", scope);
+    let (first, last) = windows.range();
+    sql.push(" AND p.month >= ").bind(first).push(" AND p.month <= ").bind(last);
+}
+
+fn per_window(scope: &Scope, windows: &Windows) -> Sql {
+    let mut sql = Sql::new("SELECT w.column1 AS win");
+    for (column, _) in PATIENT_FLAGS {
+        sql.push(&distinct(column, "p.patient_pseudonym")).push(&format!(" AS {column}"));
+    }
+    sql.push(", COUNT(DISTINCT CASE WHEN (p.active & w.column3) <> 0 AND p.therapist_id <> '' ");
+    sql.push("THEN p.therapist_id END) AS therapists");
+    from_windows(&mut sql, scope, windows);
+    sql.push(" GROUP BY w.column1");
+    sql
+}
+
+fn per_program(scope: &Scope, period: &Windows) -> Sql {
+    let mut sql = Sql::new("SELECT p.program_id");
+    for column in ["enrolled", "activated"] {
+        sql.push(&distinct(column, "p.patient_pseudonym")).push(&format!(" AS {column}"));
+    }
+    from_windows(&mut sql, scope, period);
+    sql.push(" AND p.program_id <> '' GROUP BY p.program_id");
+    sql
+}
+
+async fn weekly_active(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<u64>> {
+    let monday = from - Duration::days(from.weekday().num_days_from_monday().into());
+    let weeks = ((to - monday).num_days() / 7 + 1) as usize;
+    let mut windows = Windows::new();
+    for week in 0..weeks {
+        let start = monday + Duration::weeks(week as i64);
+        windows.add(&week.to_string(), start.max(from), (start + Duration::days(6)).min(to));
+    }
+    let mut sql = Sql::new("SELECT w.column1 AS win, COUNT(DISTINCT p.patient_pseudonym) AS patients");
+    from_windows(&mut sql, scope, &windows);
+    sql.push(" AND (p.active & w.column3) <> 0 GROUP BY w.column1");
+    let mut out = vec![0; weeks];
+    for row in sql.all(db).await? {
+        let week: String = row.try_get("", "win")?;
+        if let Some(slot) = week.parse::<usize>().ok().and_then(|w| out.get_mut(w)) {
+            *slot = row.try_get::<Option<i64>>("", "patients")?.unwrap_or(0).max(0) as u64;
+        }
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::patients::{clip, flag, month_start, PatientMonths};
+use super::patients::{clip, flag, month_start, PatientCounts};
 use crate::{
     content::Catalogue,
     entities::users,
@@ -286,8 +286,8 @@ pub async fn uptake(
     let (from, to) = period;
     let min = scope.min_patients();
     let first_month = month_start(from).min(month_start(to) - Months::new(11));
-    let patients = PatientMonths::load(db, scope, first_month, to).await?;
-    let who = |name: &str| patients.patients(flag(name), from, to);
+    let patients = PatientCounts::load(db, scope, period, first_month).await?;
+    let who = |name: &str| patients.in_period(flag(name));
     let on_patients = |name: &str| {
         let n = who(name);
         shown(n, n, min)
@@ -298,7 +298,7 @@ pub async fn uptake(
     }
     let count =
         |kind: &str, flag_name: &str| shown(events.get(kind).copied().unwrap_or(0), who(flag_name), min);
-    let weekly = patients.weekly(flag("active"), from, to);
+    let weekly = patients.weekly_active();
     let patient_weeks: u64 = weekly.iter().sum();
     let active = on_patients("active");
     let diary_entries = count("diary.entry", "diary");
@@ -320,12 +320,12 @@ pub async fn uptake(
             referred: entered.as_ref().and_then(|e| e.referrals),
             enrolled: on_patients("enrolled"),
             activated: on_patients("activated"),
-            by_program: by_program(&patients, period, min),
+            by_program: by_program(&patients, min),
         },
         adoption: Adoption {
             therapists_total: therapists(db, scope).await?,
             trained_therapists: entered.as_ref().and_then(|e| e.trained_therapists),
-            therapists_with_active_patients: patients.therapists(flag("active"), from, to),
+            therapists_with_active_patients: patients.therapists_with_active_patients(),
         },
         engagement: Engagement {
             active_patients: active,
@@ -378,23 +378,16 @@ pub async fn uptake(
     })
 }
 
-fn by_program(patients: &PatientMonths, (from, to): (NaiveDate, NaiveDate), min: u64) -> Vec<ProgramReach> {
-    let enrolled = patients.by_program(flag("enrolled"), from, to);
-    let activated = patients.by_program(flag("activated"), from, to);
-    let mut programs: Vec<&str> =
-        enrolled.keys().chain(activated.keys()).copied().filter(|p| !p.is_empty()).collect();
+fn by_program(patients: &PatientCounts, min: u64) -> Vec<ProgramReach> {
+    let mut programs: Vec<(&String, &(u64, u64))> =
+        patients.by_program().iter().filter(|(_, &(enrolled, activated))| enrolled + activated > 0).collect();
     programs.sort_unstable();
-    programs.dedup();
-    let cell = |counts: &HashMap<&str, u64>, program: &str| {
-        let n = counts.get(program).copied().unwrap_or(0);
-        shown(n, n, min)
-    };
     programs
         .into_iter()
-        .map(|program| ProgramReach {
-            program_id: program.to_string(),
-            enrolled: cell(&enrolled, program),
-            activated: cell(&activated, program),
+        .map(|(program, &(enrolled, activated))| ProgramReach {
+            program_id: program.clone(),
+            enrolled: shown(enrolled, enrolled, min),
+            activated: shown(activated, activated, min),
         })
         .collect()
 }
@@ -554,7 +547,7 @@ async fn median_latency(
 async fn months(
     db: &impl ConnectionTrait,
     scope: &Scope,
-    patients: &PatientMonths,
+    patients: &PatientCounts,
     (first, to): (NaiveDate, NaiveDate),
     min: u64,
 ) -> AppResult<Vec<Month>> {
@@ -567,9 +560,8 @@ async fn months(
     let mut out = Vec::new();
     let mut start = first;
     while start <= to {
-        let end = (start + Months::new(1) - Duration::days(1)).min(to);
         let month = start.format("%Y-%m").to_string();
-        let who = |name: &str| patients.patients(flag(name), start, end);
+        let who = |name: &str| patients.in_month(start, flag(name));
         let on_patients = |name: &str| shown(who(name), who(name), min);
         let count = |kind: &str, flag_name: &str| {
             shown(events.get(&(month.clone(), kind.to_string())).copied().unwrap_or(0), who(flag_name), min)

@@ -1,6 +1,7 @@
-//! The access matrix: every role, against every patient-data route of a
-//! patient who is not theirs, gets 404 — never a hint that the record exists.
-//! Only the treating therapist gets through, and every read is audited.
+//! The access matrix: a therapist, against every patient-data route of a
+//! patient who is not theirs, gets 404 — never a hint that the record exists;
+//! every other role gets 403 for the route itself, whatever the id. Only the
+//! treating therapist gets through, and every read is audited.
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
@@ -28,26 +29,31 @@ db_test!(
         let admin = app.admin().await;
         let anna = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
         let bob = app.patient(&north.colleague.email, "bob@north.test", "chronic-pain").await;
+        let (not_found, forbidden) = (StatusCode::NOT_FOUND, StatusCode::FORBIDDEN);
         let outsiders = [
-            ("colleague in the same team", north.colleague.email.clone()),
-            ("manager of the clinic", north.manager.email.clone()),
-            ("therapist of another clinic", south.therapist.email.clone()),
-            ("manager of another clinic", south.manager.email.clone()),
-            ("administrator", admin.email.clone()),
-            ("another patient", bob.email.clone()),
-            ("the patient herself", anna.email.clone()),
+            ("colleague in the same team", north.colleague.email.clone(), not_found),
+            ("therapist of another clinic", south.therapist.email.clone(), not_found),
+            ("manager of the clinic", north.manager.email.clone(), forbidden),
+            ("manager of another clinic", south.manager.email.clone(), forbidden),
+            ("administrator", admin.email.clone(), forbidden),
+            ("another patient", bob.email.clone(), forbidden),
+            ("the patient herself", anna.email.clone(), forbidden),
         ];
-        for (who, email) in &outsiders {
+        let nobody = "00000000-0000-7000-8000-000000000000";
+        for (who, email, expected) in &outsiders {
             let token = app.token(email).await;
-            for (method, path, body) in record_routes(&anna.id) {
-                let mut request = app.client.request(method.clone(), app.url(&path)).bearer_auth(&token);
-                if let Some(body) = &body {
-                    request = request.json(body);
+            for id in [anna.id.as_str(), nobody] {
+                for (method, path, body) in record_routes(id) {
+                    let mut request = app.client.request(method.clone(), app.url(&path)).bearer_auth(&token);
+                    if let Some(body) = &body {
+                        request = request.json(body);
+                    }
+                    let response = request.send().await.unwrap();
+                    assert_eq!(response.status(), *expected, "{who}: {method} {path}");
+                    let problem: Value = response.json().await.unwrap();
+                    let title = if *expected == not_found { "Not found" } else { "This action is not allowed" };
+                    assert_eq!(problem["title"], title, "the same answer as for no record at all");
                 }
-                let response = request.send().await.unwrap();
-                assert_eq!(response.status(), StatusCode::NOT_FOUND, "{who}: {method} {path}");
-                let problem: Value = response.json().await.unwrap();
-                assert_eq!(problem["title"], "Not found", "the same answer as for no record at all");
             }
         }
         // An id that does not exist answers exactly the same.
@@ -75,7 +81,7 @@ db_test!(
         // Staff have no "own" patient routes.
         for email in [&north.therapist.email, &north.manager.email, &admin.email] {
             let token = app.token(email).await;
-            assert_eq!(app.api_get(&token, "/api/v1/me/program").await.status(), StatusCode::NOT_FOUND);
+            assert_eq!(app.api_get(&token, "/api/v1/me/program").await.status(), StatusCode::FORBIDDEN);
         }
     }
 );

@@ -498,19 +498,14 @@ smtp_test!(
     }
 );
 
-/// Four `icbt digest run` processes on one PostgreSQL over 1,000 due digests.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn four_workers_on_postgres_send_a_thousand_digests_once() {
+/// `patients` patients of one therapist, each with a digest due on Tuesday
+/// morning; the invitations are marked sent, since they are not what the
+/// callers count.
+async fn due_digests(app: &TestApp, patients: usize) -> crate::support::accounts::Clinic {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let port = crate::support::smtp::free_port();
-    let port_text = port.to_string();
-    let overrides =
-        [("mail.transport", "smtp"), ("mail.smtp_port", port_text.as_str()), ("clock.start", MONDAY)];
-    let Some(app) = TestApp::start_with(crate::support::Backend::Postgres, &overrides).await else { return };
-    let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
     let clinic = app.clinic("North").await;
     let token = app.token(&clinic.therapist.email).await;
-    for n in 0..1000 {
+    for n in 0..patients {
         let enrolled = app
             .api_post(
                 &token,
@@ -533,13 +528,61 @@ async fn four_workers_on_postgres_send_a_thousand_digests_once() {
         .await
         .unwrap();
     }
-    // The invitations are not what this test counts.
     icbt::entities::mail_outbox::Entity::update_many()
         .col_expr(icbt::entities::mail_outbox::Column::Status, sea_orm::sea_query::Expr::value("sent"))
         .filter(icbt::entities::mail_outbox::Column::Kind.eq("invitation"))
         .exec(&app.state.db)
         .await
         .unwrap();
+    clinic
+}
+
+fn message_ids(messages: &[String]) -> std::collections::HashSet<String> {
+    messages.iter().map(|m| header(m, "Message-ID").unwrap().to_string()).collect()
+}
+
+smtp_test!(
+    ["clock.start" => MONDAY],
+    async fn a_digest_run_killed_while_mailing_leaves_nothing_undelivered(app: TestApp, port: u16) {
+        let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
+        let clinic = due_digests(&app, 120).await;
+        let therapist = clinic.therapist.email.clone();
+        let mut doomed = digest_run(&app, port, "2026-03-03T07:30:00Z")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while digests_to(&smtp, &therapist).len() < 30 {
+            assert!(std::time::Instant::now() < deadline, "the run never got going");
+            assert!(doomed.try_wait().unwrap().is_none(), "the run ended before it could be killed");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        doomed.kill().expect("SIGKILL");
+        doomed.wait().unwrap();
+        let at_kill = digests_to(&smtp, &therapist).len();
+        assert!(at_kill < 120, "killed mid-delivery ({at_kill} of 120 sent)");
+
+        // Once the leases of the killed run are over, the next run sends the rest.
+        run_and_report(digest_run(&app, port, "2026-03-03T07:45:00Z"));
+        let messages = digests_to(&smtp, &therapist);
+        assert_eq!(message_ids(&messages).len(), 120, "every digest delivered");
+        // A message the SMTP server took in the instant of the kill, before
+        // it was marked sent, is sent again under the same Message-ID, which
+        // mail clients show once: at most one per killed run.
+        assert!(messages.len() <= 121, "{} messages for 120 digests", messages.len());
+    }
+);
+
+/// Four `icbt digest run` processes on one PostgreSQL over 1,000 due digests.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_workers_on_postgres_send_a_thousand_digests_once() {
+    let port = crate::support::smtp::free_port();
+    let port_text = port.to_string();
+    let overrides =
+        [("mail.transport", "smtp"), ("mail.smtp_port", port_text.as_str()), ("clock.start", MONDAY)];
+    let Some(app) = TestApp::start_with(crate::support::Backend::Postgres, &overrides).await else { return };
+    let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
+    let clinic = due_digests(&app, 1000).await;
 
     let workers: Vec<_> = (0..4)
         .map(|_| {
@@ -560,9 +603,7 @@ async fn four_workers_on_postgres_send_a_thousand_digests_once() {
     }
     assert_eq!(emailed, 1000, "every digest composed by exactly one worker");
     let messages = digests_to(&smtp, &clinic.therapist.email);
-    let ids: std::collections::HashSet<_> =
-        messages.iter().map(|m| header(m, "Message-ID").unwrap().to_string()).collect();
-    assert_eq!((messages.len(), ids.len()), (1000, 1000), "no duplicates by Message-ID");
+    assert_eq!((messages.len(), message_ids(&messages).len()), (1000, 1000), "no duplicates by Message-ID");
 }
 
 smtp_test!(

@@ -14,6 +14,7 @@ use crate::{
     app::AppState,
     auth::Principal,
     error::{AppError, AppResult, FieldErrors},
+    lifecycle::erasure,
     web::{page, AppForm, ClientInfo, CsrfToken},
 };
 
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/clinics/{clinic_id}/teams", post(create_team))
         .route("/admin/clinics/{clinic_id}/totp", post(set_totp_requirement))
         .route("/admin/clinics/{clinic_id}/staff", post(invite_staff))
+        .route("/admin/clinics/{clinic_id}/retention", post(set_retention))
+        .route("/admin/clinics/{clinic_id}/erasure", post(erase_patient))
         .route("/admin/staff/{user_id}/role", post(change_role))
         .route("/admin/staff/{user_id}/active", post(set_active))
         .route("/admin/staff/{user_id}/totp-reset", post(reset_totp))
@@ -36,6 +39,7 @@ struct ClinicRow {
     id: String,
     name: String,
     require_staff_totp: bool,
+    retention_months: Option<i32>,
 }
 
 async fn clinics_page(
@@ -55,7 +59,12 @@ async fn render_clinics(
     let clinics: Vec<ClinicRow> = admin::list_clinics(state, principal)
         .await?
         .into_iter()
-        .map(|c| ClinicRow { id: c.id, name: c.name, require_staff_totp: c.require_staff_totp })
+        .map(|c| ClinicRow {
+            id: c.id,
+            name: c.name,
+            require_staff_totp: c.require_staff_totp,
+            retention_months: c.retention_months,
+        })
         .collect();
     let mut context = page::context(Some(principal), csrf);
     context.insert("clinics", &clinics);
@@ -141,7 +150,12 @@ async fn render_clinic(
     let mut context = page::context(Some(principal), csrf);
     context.insert(
         "clinic",
-        &ClinicRow { id: clinic.id, name: clinic.name, require_staff_totp: clinic.require_staff_totp },
+        &ClinicRow {
+            id: clinic.id,
+            name: clinic.name,
+            require_staff_totp: clinic.require_staff_totp,
+            retention_months: clinic.retention_months,
+        },
     );
     context.insert("teams", &teams);
     context.insert("staff", &staff);
@@ -188,6 +202,70 @@ async fn set_totp_requirement(
     let required = form.required.as_deref() == Some("on");
     admin::set_requires_totp(&state, &principal, &clinic_id, required, &client).await?;
     Ok(back_to(&clinic_id, "settings-saved"))
+}
+
+#[derive(Deserialize)]
+struct RetentionForm {
+    retention_months: String,
+}
+
+async fn set_retention(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    AppForm(form): AppForm<RetentionForm>,
+) -> AppResult<Response> {
+    let text = form.retention_months.trim();
+    let months = if text.is_empty() {
+        Ok(None)
+    } else {
+        text.parse::<i32>().map(Some).map_err(|_| {
+            AppError::field("retention_months", "Enter a whole number of months, or leave it empty.")
+        })
+    };
+    let result = match months {
+        Ok(months) => erasure::set_retention(&state, &principal, &clinic_id, months, &client).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(back_to(&clinic_id, "settings-saved")),
+        Err(AppError::Invalid(e)) => render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await,
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct ErasureForm {
+    email: String,
+    confirm: Option<String>,
+}
+
+async fn erase_patient(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    AppForm(form): AppForm<ErasureForm>,
+) -> AppResult<Response> {
+    let result = if form.confirm.as_deref() == Some("on") {
+        erasure::erase_patient(&state, &principal, &clinic_id, &form.email, &client).await.map(|_| ())
+    } else {
+        Err(AppError::field("confirm", "Tick the box to confirm that the record is to be erased for good."))
+    };
+    match result {
+        Ok(()) => Ok(back_to(&clinic_id, "erased")),
+        Err(AppError::Invalid(mut e)) => {
+            // The invitation form on the same page has an `email` field too.
+            if let Some(messages) = e.remove("email") {
+                e.insert("erase_email".into(), messages);
+            }
+            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
+        }
+        Err(other) => Err(other),
+    }
 }
 
 #[derive(Deserialize)]

@@ -133,6 +133,15 @@ admin-done-role-changed = The role is changed; the person logs in again.
 admin-done-deactivated = The account is deactivated and logged out everywhere.
 admin-done-reactivated = The account is active again.
 admin-done-totp-reset = Two-step login is reset; the person sets it up again at their next login.
+admin-done-erased = The patient's record and account are erased. The clinic's usage figures keep only the pseudonym.
+admin-records = Patient records
+admin-retention = Months to keep a record after treatment ends
+admin-retention-hint = Records are erased automatically this many months after the patient's last treatment ended. Leave it empty to keep records until you erase them here.
+admin-erase = Erase a patient
+admin-erase-explained = Removes the patient's account, diaries, answers, questionnaires, messages and contacts for good. The erasure is written to the audit log. Usage figures keep only the pseudonymous id.
+admin-erase-email = The patient's e-mail address
+admin-erase-confirm = I understand that this cannot be undone
+admin-erase-button = Erase patient
 
 audit-action = Action
 audit-actor = Who

@@ -135,6 +135,15 @@ admin-done-role-changed = De rol is gewijzigd; de medewerker logt opnieuw in.
 admin-done-deactivated = Het account is gedeactiveerd en overal uitgelogd.
 admin-done-reactivated = Het account is weer actief.
 admin-done-totp-reset = Tweestapsinloggen is gereset; de medewerker stelt het bij de volgende keer inloggen opnieuw in.
+admin-done-erased = Het dossier en account van de patiënt zijn gewist. De gebruikscijfers van de instelling houden alleen het pseudoniem.
+admin-records = Dossiers van patiënten
+admin-retention = Maanden dat een dossier bewaard blijft na het einde van de behandeling
+admin-retention-hint = Dossiers worden automatisch gewist zoveel maanden nadat de laatste behandeling van de patiënt eindigde. Laat leeg om dossiers te bewaren tot u ze hier wist.
+admin-erase = Een patiënt wissen
+admin-erase-explained = Verwijdert het account, de dagboeken, antwoorden, vragenlijsten, berichten en contacten van de patiënt voorgoed. Het wissen wordt vastgelegd in het auditlog. Gebruikscijfers houden alleen de pseudonieme id.
+admin-erase-email = Het e-mailadres van de patiënt
+admin-erase-confirm = Ik begrijp dat dit niet ongedaan kan worden
+admin-erase-button = Patiënt wissen
 
 audit-action = Actie
 audit-actor = Wie

@@ -1,0 +1,340 @@
+//! The security regression suite. The access matrix covers every route the
+//! router holds: the routes are read off the router itself, so a new route
+//! without a rule here fails the test. Every response carries the security
+//! headers; every HTML form carries, and every HTML write demands, a CSRF
+//! token.
+
+use std::collections::BTreeSet;
+
+use reqwest::{header, Client, Method, StatusCode};
+
+use crate::support::{
+    accounts::csrf_in,
+    care::Patient,
+    new_client, TestApp,
+};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anonymous,
+    Patient,
+    Therapist,
+    Manager,
+    Admin,
+}
+
+const SIGNED_IN: &[Who] = &[Who::Patient, Who::Therapist, Who::Manager, Who::Admin];
+const MID_LOGIN: &[Who] = &[];
+const EVERYONE: &[Who] = &[Who::Anonymous, Who::Patient, Who::Therapist, Who::Manager, Who::Admin];
+
+/// Who may use a route. `None`: no rule yet, which fails the test.
+fn rule(method: &Method, path: &str) -> Option<&'static [Who]> {
+    use Who::*;
+    let api = path.strip_prefix("/api/v1");
+    let m = method.as_str();
+    Some(match (api, m, path) {
+        // Open to all: start, login and the links in invitation and reset mails.
+        (None, "GET", "/" | "/healthz" | "/readyz" | "/metrics" | "/static/{file}") => EVERYONE,
+        (None, _, "/login" | "/password/forgot") => EVERYONE,
+        // Only for a login that still owes its second factor: nobody here.
+        (None, _, "/login/code" | "/login/setup-2fa") => MID_LOGIN,
+        (None, _, "/invitations/{token}" | "/password/reset/{token}") => EVERYONE,
+        (None, "GET", "/dev/mailbox" | "/dev/mailbox/{file}") => EVERYONE,
+        (Some("/openapi.json"), "GET", _) => EVERYONE,
+        (Some("/auth/token"), "POST", _) | (Some("/invitations/{token}/accept"), "POST", _) => EVERYONE,
+        // Any signed-in person: their own account.
+        (None, _, "/account" | "/account/password" | "/account/language" | "/account/sessions/end-all") => {
+            SIGNED_IN
+        }
+        (None, _, "/account/2fa" | "/logout") => SIGNED_IN,
+        (Some("/me") | Some("/auth/token"), _, _) => SIGNED_IN,
+        // Treatment content media: patients and the therapists who preview it.
+        (None, "GET", "/media/{program}/{file}") => &[Patient, Therapist],
+        // The patient's own treatment.
+        (None, _, "/home" | "/program" | "/my-data" | "/my-data/export.json" | "/messages") => &[Patient],
+        (None, _, "/questionnaires" | "/questionnaires/{id}" | "/settings/reminders") => &[Patient],
+        (None, _, p) if p.starts_with("/items/") => &[Patient],
+        (Some(p), _, _) if p.starts_with("/me/") && !is_staff_me(p) => &[Patient],
+        // The therapist's caseload and records.
+        (None, _, "/caseload" | "/cover" | "/snippets" | "/snippets/{id}/delete") => &[Therapist],
+        (None, _, "/settings/digests" | "/notifications" | "/my-figures") => &[Therapist],
+        (None, _, p) if p.starts_with("/patients") => &[Therapist],
+        (Some("/caseload"), _, _) => &[Therapist],
+        (Some(p), _, _) if p.starts_with("/patients") => &[Therapist],
+        (Some(p), _, _) if is_staff_me(p) => &[Therapist],
+        // The manager's reports.
+        (None, _, "/reports" | "/reports/uptake.csv" | "/reports/treatments") => &[Manager],
+        (Some("/reports/uptake" | "/reports/uptake.csv" | "/reports/treatments"), _, _) => &[Manager],
+        // Administration.
+        (None, _, p) if p.starts_with("/admin") => &[Admin],
+        (Some("/reports/clinics" | "/audit" | "/outbox" | "/outbox/{id}/retry"), _, _) => &[Admin],
+        (Some(p), _, _) if p.starts_with("/clinics") || p.starts_with("/staff") => &[Admin],
+        _ => return None,
+    })
+}
+
+fn is_staff_me(api_path: &str) -> bool {
+    matches!(api_path, "/me/digest-settings" | "/me/notifications" | "/me/figures")
+}
+
+/// Every path the router serves, read off the router itself.
+fn routed_paths(app: &TestApp) -> Vec<String> {
+    let router = icbt::app::router(app.state.clone());
+    let debug = format!("{router:?}");
+    let mut paths = BTreeSet::new();
+    for piece in debug.split("RouteId(").skip(1) {
+        if let Some(rest) = piece.split_once("): \"").map(|(_, rest)| rest) {
+            // The fallback (404 for everything else) is not a route.
+            let path = rest.split('"').next().filter(|p| p.starts_with('/') && !p.contains("axum_fallback"));
+            if let Some(path) = path {
+                paths.insert(path.to_string());
+            }
+        }
+    }
+    assert!(paths.len() > 100, "the router's paths could not be read: {paths:?}");
+    paths.into_iter().collect()
+}
+
+/// The values a path's parameters take: real records of the scenario, so
+/// that the one who may gets through and every other gets refused.
+struct Fixture {
+    patient: Patient,
+    clinic_id: String,
+    colleague_id: String,
+}
+
+impl Fixture {
+    fn fill(&self, path: &str) -> String {
+        let path = path
+            .replace("questionnaires/{id}", "questionnaires/phq-9")
+            .replace("snippets/{id}", "snippets/00000000-0000-7000-8000-000000000000")
+            .replace("outbox/{id}", "outbox/00000000-0000-7000-8000-000000000000");
+        path.replace("{id}", &self.patient.id)
+            .replace("{clinic_id}", &self.clinic_id)
+            .replace("{user_id}", &self.colleague_id)
+            .replace("{token}", "not-a-real-token")
+            .replace("{item_id}", "pain-welcome")
+            .replace("{module_id}", "understanding-pain")
+            .replace("{diary_id}", "pain-level-diary")
+            .replace("{program}", "chronic-pain")
+            .replace("{file}", "app.css")
+    }
+}
+
+/// How one kind of person reaches the server: a browser session with its
+/// CSRF token, and a bearer token.
+struct Caller {
+    who: Who,
+    email: Option<String>,
+    browser: Client,
+    csrf: String,
+    token: Option<String>,
+}
+
+async fn caller(app: &TestApp, who: Who, email: Option<&str>) -> Caller {
+    let (browser, token) = match email {
+        Some(email) => (app.browser_login(email).await, Some(app.token(email).await)),
+        None => (new_client(), None),
+    };
+    let page = if email.is_some() { "/account" } else { "/login" };
+    let html = browser.get(app.url(page)).send().await.unwrap().text().await.unwrap();
+    let csrf = csrf_in(&html).unwrap_or_else(|| panic!("{who:?}: no CSRF token on {page}"));
+    Caller { who, email: email.map(str::to_string), browser, csrf, token }
+}
+
+const METHODS: [Method; 5] = [Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE];
+
+/// Requests that end the caller's session are made from a throwaway login.
+fn ends_the_session(method: &Method, path: &str) -> bool {
+    matches!((method.as_str(), path), ("POST", "/logout" | "/account/sessions/end-all") | ("DELETE", "/api/v1/auth/token"))
+}
+
+async fn send(app: &TestApp, caller: &Caller, method: &Method, url_path: &str, with_csrf: bool) -> reqwest::Response {
+    let url = app.url(url_path);
+    let request = if url_path.starts_with("/api/") {
+        let mut request = app.client.request(method.clone(), url);
+        if let Some(token) = &caller.token {
+            request = request.bearer_auth(token);
+        }
+        match *method {
+            Method::GET | Method::DELETE => request,
+            _ => request.header(header::CONTENT_TYPE, "application/json").body("{}"),
+        }
+    } else {
+        let request = caller.browser.request(method.clone(), url);
+        match *method {
+            Method::GET => request,
+            _ => {
+                let body = if with_csrf { format!("csrf={}", caller.csrf) } else { String::new() };
+                request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded").body(body)
+            }
+        }
+    };
+    request.send().await.expect("request")
+}
+
+fn check_headers(response: &reqwest::Response, what: &str) {
+    let headers = response.headers();
+    for (name, expected) in [
+        ("x-content-type-options", Some("nosniff")),
+        ("x-frame-options", Some("DENY")),
+        ("referrer-policy", Some("no-referrer")),
+        ("content-security-policy", None),
+        ("cache-control", None),
+    ] {
+        let value = headers.get(name).and_then(|v| v.to_str().ok());
+        assert!(value.is_some(), "{what}: no {name} header");
+        if let Some(expected) = expected {
+            assert_eq!(value, Some(expected), "{what}: {name}");
+        }
+    }
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{what}: CSP {csp}");
+}
+
+db_test!(
+    async fn every_route_has_a_rule_and_keeps_to_it(app: TestApp) {
+        let north = app.clinic("North").await;
+        let admin = app.admin().await;
+        let patient = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
+        let fixture = Fixture {
+            clinic_id: north.clinic.id.clone(),
+            colleague_id: north.colleague.id.clone(),
+            patient,
+        };
+        let callers = [
+            caller(&app, Who::Anonymous, None).await,
+            caller(&app, Who::Patient, Some("anna@north.test")).await,
+            caller(&app, Who::Therapist, Some(&north.therapist.email)).await,
+            caller(&app, Who::Manager, Some(&north.manager.email)).await,
+            caller(&app, Who::Admin, Some(&admin.email)).await,
+        ];
+
+        // Which methods each path answers: 405 means none is routed.
+        let mut routes = Vec::new();
+        for path in routed_paths(&app) {
+            for method in &METHODS {
+                let response = send(&app, &callers[0], method, &fixture.fill(&path), true).await;
+                if response.status() != StatusCode::METHOD_NOT_ALLOWED {
+                    routes.push((method.clone(), path.clone()));
+                }
+            }
+        }
+        let unruled: Vec<String> =
+            routes.iter().filter(|(m, p)| rule(m, p).is_none()).map(|(m, p)| format!("{m} {p}")).collect();
+        assert!(unruled.is_empty(), "routes without an access rule in tests/integration/security.rs: {unruled:#?}");
+
+        // Ending every session of a user ends the callers' too: those go last.
+        routes.sort_by_key(|(method, path)| ends_the_session(method, path));
+        let mut failures = Vec::new();
+        for (method, path) in &routes {
+            let allowed = rule(method, path).unwrap();
+            let url_path = fixture.fill(path);
+            for caller in &callers {
+                let throwaway;
+                let caller = match (&caller.email, ends_the_session(method, path)) {
+                    (Some(email), true) => {
+                        throwaway = self::caller(&app, caller.who, Some(email)).await;
+                        &throwaway
+                    }
+                    _ => caller,
+                };
+                let response = send(&app, caller, method, &url_path, true).await;
+                let status = response.status();
+                let what = format!("{:?} {method} {url_path}", caller.who);
+                check_headers(&response, &what);
+                let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+                let to_login = status == StatusCode::SEE_OTHER && location.starts_with("/login");
+                let ok = if status.is_server_error() {
+                    false
+                } else if allowed.is_empty()
+                    || (ends_the_session(method, path) && allowed.contains(&caller.who) && !path.starts_with("/api/"))
+                {
+                    to_login
+                } else if allowed.contains(&caller.who) {
+                    !matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+                        && !location.starts_with("/login")
+                } else if caller.who == Who::Anonymous {
+                    match url_path.starts_with("/api/") {
+                        true => status == StatusCode::UNAUTHORIZED,
+                        false => to_login,
+                    }
+                } else {
+                    matches!(status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND)
+                };
+                if !ok {
+                    failures.push(format!("{what}: {status} {location} (allowed: {allowed:?})"));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "access matrix violations:\n{}", failures.join("\n"));
+    }
+);
+
+db_test!(
+    async fn every_html_write_demands_the_csrf_token_and_every_form_has_one(app: TestApp) {
+        let north = app.clinic("North").await;
+        let admin = app.admin().await;
+        let patient = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
+        let fixture = Fixture {
+            clinic_id: north.clinic.id.clone(),
+            colleague_id: north.colleague.id.clone(),
+            patient,
+        };
+        let callers = [
+            caller(&app, Who::Anonymous, None).await,
+            caller(&app, Who::Patient, Some("anna@north.test")).await,
+            caller(&app, Who::Therapist, Some(&north.therapist.email)).await,
+            caller(&app, Who::Manager, Some(&north.manager.email)).await,
+            caller(&app, Who::Admin, Some(&admin.email)).await,
+        ];
+        let pages: Vec<String> = routed_paths(&app).into_iter().filter(|p| !p.starts_with("/api/")).collect();
+        let mut writes = 0;
+        let mut forms = 0;
+        for path in &pages {
+            let url_path = fixture.fill(path);
+            for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
+                let Some(allowed) = rule(&method, path) else { continue };
+                let probe = send(&app, &callers[0], &method, &url_path, true).await;
+                if probe.status() == StatusCode::METHOD_NOT_ALLOWED {
+                    continue;
+                }
+                // The one who may write, with the cookie but without the token.
+                let caller = callers.iter().find(|c| allowed.contains(&c.who)).unwrap_or(&callers[0]);
+                let refused = send(&app, caller, &method, &url_path, false).await;
+                assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{:?} {method} {url_path} without CSRF", caller.who);
+                let wrong = caller
+                    .browser
+                    .request(method.clone(), app.url(&url_path))
+                    .form(&[("csrf", "0".repeat(64))])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(wrong.status(), StatusCode::FORBIDDEN, "{method} {url_path} with a wrong token");
+                writes += 1;
+            }
+            // Every form on every page anyone may open carries the token.
+            let Some(allowed) = rule(&Method::GET, path) else { continue };
+            for caller in callers.iter().filter(|c| allowed.contains(&c.who)) {
+                let response = send(&app, caller, &Method::GET, &url_path, true).await;
+                let html_page = response
+                    .headers()
+                    .get(header::CONTENT_TYPE)
+                    .is_some_and(|v| v.to_str().unwrap_or("").starts_with("text/html"));
+                if !html_page {
+                    continue;
+                }
+                let html = response.text().await.unwrap();
+                for form in html.split("<form").skip(1) {
+                    let form = form.split("</form>").next().unwrap_or(form);
+                    if form.contains("method=\"post\"") {
+                        assert!(form.contains("name=\"csrf\""), "{:?} GET {url_path}: a form without CSRF field", caller.who);
+                        forms += 1;
+                    }
+                }
+            }
+        }
+        assert!(writes > 40, "only {writes} HTML writes were found");
+        assert!(forms > 20, "only {forms} forms were found");
+    }
+);
