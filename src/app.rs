@@ -29,6 +29,8 @@ use crate::{
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Where reports read: see `db::connect_reader`.
+    pub reports_db: DatabaseConnection,
     pub settings: Arc<Settings>,
     pub clock: Arc<Clock>,
     pub views: Arc<Views>,
@@ -42,12 +44,14 @@ impl AppState {
         let content = Catalogue::load(&settings.content_dir)?;
         let db = db::connect(&settings.database).await?;
         db::migrate(&db).await?;
+        let reports_db = db::connect_reader(&settings.database, &db).await?;
         let clock = match settings.clock_start {
             Some(start) => Clock::starting_at(start),
             None => Clock::system(),
         };
         Ok(AppState {
             db,
+            reports_db,
             settings: Arc::new(settings),
             clock: Arc::new(clock),
             views: Arc::new(Views::load()?),
@@ -110,6 +114,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::error_pages))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf_protect))
                 .layer(middleware::from_fn_with_state(state.clone(), auth::areas::require_area_role))
+                .layer(middleware::from_fn(crate::web::refuse_unstorable_urls))
                 .layer(middleware::from_fn(telemetry::record_request_metrics))
                 .layer(CompressionLayer::new())
                 .layer(TimeoutLayer::with_status_code(

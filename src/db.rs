@@ -40,6 +40,34 @@ pub async fn connect(settings: &DatabaseSettings) -> Result<DatabaseConnection, 
     Database::connect(options).await
 }
 
+/// The pool that reports read from. On a SQLite file it is a pool of its
+/// own, read-only, so that a report's aggregate queries run on both cores
+/// beside each other and never queue behind the single writer (in WAL mode
+/// readers and the writer do not wait for one another). On PostgreSQL it is
+/// the main pool (a read replica would go here).
+pub async fn connect_reader(
+    settings: &DatabaseSettings,
+    main: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbErr> {
+    if sqlite_file(&settings.url).is_none() {
+        return Ok(main.clone());
+    }
+    let mut options = ConnectOptions::new(settings.url.clone());
+    options
+        .max_connections(REPORT_READERS)
+        .min_connections(1)
+        .connect_timeout(std::time::Duration::from_secs(5))
+        .acquire_timeout(std::time::Duration::from_secs(10))
+        .sqlx_logging(false);
+    let busy_timeout = settings.busy_timeout;
+    options.map_sqlx_sqlite_opts(move |o| o.read_only(true).create_if_missing(false).busy_timeout(busy_timeout));
+    Database::connect(options).await
+}
+
+/// Report readers on SQLite: enough to keep two cores busy while one waits
+/// on the disk.
+const REPORT_READERS: u32 = 4;
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await

@@ -318,6 +318,7 @@ async fn simulate_demo_clinic(mut settings: Settings, args: DemoArgs) -> anyhow:
         started.elapsed().as_secs_f64()
     );
     println!("staff log in as therapist1@… or manager@… with {}", demo::simulate::STAFF_PASSWORD);
+    println!("patients who accepted their invitation log in as patientNNNN@… with {}", demo::simulate::PATIENT_PASSWORD);
     Ok(())
 }
 

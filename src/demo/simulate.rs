@@ -57,7 +57,7 @@ pub struct SimulationReport {
 
 /// Demo passwords are acceptable only because demo data is refused in production.
 pub const STAFF_PASSWORD: &str = "demo-clinic-passphrase";
-const PATIENT_PASSWORD: &str = "demo-patient-passphrase";
+pub const PATIENT_PASSWORD: &str = "demo-patient-passphrase";
 
 const FEEDBACK: [&str; 4] = [
     "Thank you for keeping your diary so faithfully this week. I noticed you took breaks before the pain got worse; that is exactly the pacing we talked about. Next week, try one short walk on a day that feels hard.",

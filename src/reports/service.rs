@@ -286,16 +286,41 @@ pub async fn uptake(
     let (from, to) = period;
     let min = scope.min_patients();
     let first_month = month_start(from).min(month_start(to) - Months::new(11));
-    let patients = PatientCounts::load(db, scope, period, first_month).await?;
+    let clinic_wide = scope.team_id.is_none() && scope.therapist_id.is_none();
+    // The figures are independent queries: they run side by side on the pool.
+    let (
+        patients,
+        events,
+        month_events,
+        (drop_out_by_week, drop_out_by_module),
+        module_funnel,
+        median_latency,
+        therapists_total,
+        score_changes,
+        entered,
+        as_of,
+    ) = tokio::try_join!(
+        PatientCounts::load(db, scope, period, first_month),
+        event_counts(db, scope, period),
+        month_events(db, scope, (first_month, to)),
+        drop_outs(db, content, scope, period, min),
+        funnel(db, content, scope, period, min),
+        median_latency(db, scope, period),
+        therapists(db, scope),
+        super::outcomes::score_changes(db, content, tz, scope, period, min),
+        async {
+            match clinic_wide {
+                true => Ok(Some(super::treatments::entered(db, &scope.clinic_id, period).await?)),
+                false => Ok(None),
+            }
+        },
+        crate::usage::rollups::updated_at(db),
+    )?;
     let who = |name: &str| patients.in_period(flag(name));
     let on_patients = |name: &str| {
         let n = who(name);
         shown(n, n, min)
     };
-    let mut events: HashMap<String, u64> = HashMap::new();
-    for row in daily(scope, "kind, SUM(events) AS events", period, " GROUP BY kind").all(db).await? {
-        events.insert(text(&row, "kind")?, number(&row, "events")?);
-    }
     let count =
         |kind: &str, flag_name: &str| shown(events.get(kind).copied().unwrap_or(0), who(flag_name), min);
     let weekly = patients.weekly_active();
@@ -304,15 +329,9 @@ pub async fn uptake(
     let diary_entries = count("diary.entry", "diary");
     let feedback_due = count("feedback.due", "feedback_due");
     let feedback_on_time = count("feedback.on_time", "feedback_on_time");
-    let months = months(db, scope, &patients, (first_month, to), min).await?;
-    let (drop_out_by_week, drop_out_by_module) = drop_outs(db, content, scope, period, min).await?;
-    let clinic_wide = scope.team_id.is_none() && scope.therapist_id.is_none();
-    let entered = match clinic_wide {
-        true => Some(super::treatments::entered(db, &scope.clinic_id, period).await?),
-        false => None,
-    };
+    let months = months(&patients, &month_events, (first_month, to), min);
     Ok(Uptake {
-        as_of: crate::usage::rollups::updated_at(db).await?,
+        as_of,
         from,
         to,
         team_id: scope.team_id.clone(),
@@ -323,7 +342,7 @@ pub async fn uptake(
             by_program: by_program(&patients, min),
         },
         adoption: Adoption {
-            therapists_total: therapists(db, scope).await?,
+            therapists_total,
             trained_therapists: entered.as_ref().and_then(|e| e.trained_therapists),
             therapists_with_active_patients: patients.therapists_with_active_patients(),
         },
@@ -337,7 +356,7 @@ pub async fn uptake(
                 .filter(|_| patient_weeks > 0)
                 .map(|n| (n as f64 / patient_weeks as f64 * 100.0).round() / 100.0),
             submissions: count("assignment.submitted", "submitted"),
-            module_funnel: funnel(db, content, scope, period, min).await?,
+            module_funnel,
             dropped_out: on_patients("dropped_out"),
             drop_out_by_week,
             drop_out_by_module,
@@ -352,10 +371,7 @@ pub async fn uptake(
                 }
                 _ => None,
             },
-            median_feedback_latency_hours: match who("feedback") >= min {
-                true => median_latency(db, scope, period).await?,
-                false => None,
-            },
+            median_feedback_latency_hours: median_latency.filter(|_| who("feedback") >= min),
             blended_contacts: count("contact.logged", "contact"),
             tailoring: Tailoring {
                 patients_tailored: on_patients("tailored"),
@@ -368,7 +384,7 @@ pub async fn uptake(
         outcomes: Outcomes {
             completed: on_patients("completed"),
             stepped_up: on_patients("stepped_up"),
-            score_changes: super::outcomes::score_changes(db, content, tz, scope, period, min).await?,
+            score_changes,
         },
         digital_share: match clinic_wide {
             true => Some(super::treatments::digital_share(db, &scope.clinic_id, period, &months).await?),
@@ -544,19 +560,12 @@ async fn median_latency(
 
 /// Every calendar month from `first` to the month of `to` (the last one up
 /// to `to`).
-async fn months(
-    db: &impl ConnectionTrait,
-    scope: &Scope,
+fn months(
     patients: &PatientCounts,
+    events: &HashMap<(String, String), u64>,
     (first, to): (NaiveDate, NaiveDate),
     min: u64,
-) -> AppResult<Vec<Month>> {
-    let rest = " AND kind IN ('diary.entry', 'feedback.due', 'feedback.sent', 'feedback.on_time') \
-         GROUP BY month, kind";
-    let mut events: HashMap<(String, String), u64> = HashMap::new();
-    for row in daily(scope, "month, kind, SUM(events) AS events", (first, to), rest).all(db).await? {
-        events.insert((text(&row, "month")?, text(&row, "kind")?), number(&row, "events")?);
-    }
+) -> Vec<Month> {
     let mut out = Vec::new();
     let mut start = first;
     while start <= to {
@@ -579,5 +588,33 @@ async fn months(
         });
         start = start + Months::new(1);
     }
-    Ok(out)
+    out
+}
+
+/// Per month and kind: the events the monthly view counts.
+async fn month_events(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    months: (NaiveDate, NaiveDate),
+) -> AppResult<HashMap<(String, String), u64>> {
+    let rest = " AND kind IN ('diary.entry', 'feedback.due', 'feedback.sent', 'feedback.on_time') \
+         GROUP BY month, kind";
+    let mut events = HashMap::new();
+    for row in daily(scope, "month, kind, SUM(events) AS events", months, rest).all(db).await? {
+        events.insert((text(&row, "month")?, text(&row, "kind")?), number(&row, "events")?);
+    }
+    Ok(events)
+}
+
+/// Per kind: the events of the period.
+async fn event_counts(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    period: (NaiveDate, NaiveDate),
+) -> AppResult<HashMap<String, u64>> {
+    let mut events = HashMap::new();
+    for row in daily(scope, "kind, SUM(events) AS events", period, " GROUP BY kind").all(db).await? {
+        events.insert(text(&row, "kind")?, number(&row, "events")?);
+    }
+    Ok(events)
 }
