@@ -60,7 +60,8 @@ pub async fn connect_reader(
         .acquire_timeout(std::time::Duration::from_secs(10))
         .sqlx_logging(false);
     let busy_timeout = settings.busy_timeout;
-    options.map_sqlx_sqlite_opts(move |o| o.read_only(true).create_if_missing(false).busy_timeout(busy_timeout));
+    options
+        .map_sqlx_sqlite_opts(move |o| o.read_only(true).create_if_missing(false).busy_timeout(busy_timeout));
     Database::connect(options).await
 }
 

@@ -204,7 +204,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Restore { file, replace } => {
             let copied = icbt::lifecycle::backup::restore(&settings.database.url, &file, replace).await?;
-            println!("restored {} patients ({} bytes) from {}", copied.patients, copied.bytes, file.display());
+            println!(
+                "restored {} patients ({} bytes) from {}",
+                copied.patients,
+                copied.bytes,
+                file.display()
+            );
             Ok(())
         }
         Command::Content { command: ContentCommand::Check { dir } } => {
@@ -318,7 +323,10 @@ async fn simulate_demo_clinic(mut settings: Settings, args: DemoArgs) -> anyhow:
         started.elapsed().as_secs_f64()
     );
     println!("staff log in as therapist1@… or manager@… with {}", demo::simulate::STAFF_PASSWORD);
-    println!("patients who accepted their invitation log in as patientNNNN@… with {}", demo::simulate::PATIENT_PASSWORD);
+    println!(
+        "patients who accepted their invitation log in as patientNNNN@… with {}",
+        demo::simulate::PATIENT_PASSWORD
+    );
     Ok(())
 }
 

@@ -19,8 +19,10 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let drop =
-            Table::alter().table(Alias::new("clinics")).drop_column(Alias::new("retention_months")).to_owned();
+        let drop = Table::alter()
+            .table(Alias::new("clinics"))
+            .drop_column(Alias::new("retention_months"))
+            .to_owned();
         manager.alter_table(drop).await
     }
 }

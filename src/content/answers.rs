@@ -56,7 +56,9 @@ fn check_fields(
             }
             None => {}
             Some(value) => {
-                if let Some(v) = check_value(field, value, completeness, &key, errors).filter(|v| !is_empty(v)) {
+                if let Some(v) =
+                    check_value(field, value, completeness, &key, errors).filter(|v| !is_empty(v))
+                {
                     clean.insert(field.id.clone(), v);
                 }
             }

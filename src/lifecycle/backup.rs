@@ -135,5 +135,7 @@ fn rename(from: &Path, to: &Path) -> Result<(), BackupError> {
 }
 
 fn file_size(path: &Path) -> Result<u64, BackupError> {
-    std::fs::metadata(path).map(|m| m.len()).map_err(|source| BackupError::Io { path: path.to_path_buf(), source })
+    std::fs::metadata(path)
+        .map(|m| m.len())
+        .map_err(|source| BackupError::Io { path: path.to_path_buf(), source })
 }

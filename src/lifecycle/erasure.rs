@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, Months, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 
@@ -43,7 +42,8 @@ pub async fn erase_patient(
     admin.require(&[Role::Admin])?;
     let clinic = clinics::Entity::find_by_id(clinic_id.to_string()).one(&state.db).await?;
     let clinic = clinic.ok_or(AppError::NotFound)?;
-    let not_here = || AppError::field("email", "No patient with this e-mail address is enrolled in this clinic.");
+    let not_here =
+        || AppError::field("email", "No patient with this e-mail address is enrolled in this clinic.");
     let patient = users::Entity::find()
         .filter(users::Column::Email.eq(normalize_email(email)))
         .filter(users::Column::Role.eq(Role::Patient.as_str()))
@@ -71,7 +71,8 @@ pub async fn erase_patient(
 /// Erases every patient whose treatments in a clinic with a retention
 /// setting all ended longer ago than that setting; returns how many.
 pub async fn erase_expired(db: &DatabaseConnection, now: DateTime<Utc>) -> AppResult<usize> {
-    let clinics = clinics::Entity::find().filter(clinics::Column::RetentionMonths.is_not_null()).all(db).await?;
+    let clinics =
+        clinics::Entity::find().filter(clinics::Column::RetentionMonths.is_not_null()).all(db).await?;
     let mut erased = 0;
     for clinic in clinics {
         let Some(months) = clinic.retention_months.and_then(|m| u32::try_from(m).ok()) else { continue };
@@ -107,7 +108,8 @@ async fn erase_if_expired(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let txn = db.begin().await?;
-    let all = enrollments::Entity::find().filter(enrollments::Column::PatientId.eq(patient_id)).all(&txn).await?;
+    let all =
+        enrollments::Entity::find().filter(enrollments::Column::PatientId.eq(patient_id)).all(&txn).await?;
     let expired = all.iter().all(|e| e.ended_at.is_some_and(|ended| ended < cutoff));
     let Some(patient) = users::Entity::find_by_id(patient_id.to_string()).one(&txn).await? else {
         return Ok(false);
@@ -164,7 +166,10 @@ async fn erase_records(db: &impl ConnectionTrait, patient: &users::Model) -> App
         )+};
     }
     by_user!(sessions, api_tokens, one_time_tokens, recovery_codes);
-    mail_outbox::Entity::delete_many().filter(mail_outbox::Column::ToAddress.eq(&patient.email)).exec(db).await?;
+    mail_outbox::Entity::delete_many()
+        .filter(mail_outbox::Column::ToAddress.eq(&patient.email))
+        .exec(db)
+        .await?;
     users::Entity::delete_by_id(patient.id.clone()).exec(db).await?;
     Ok(Erasure {
         patient_id: patient.id.clone(),

@@ -172,7 +172,10 @@ async fn window_counts(
 async fn program_counts(db: &impl ConnectionTrait, sql: Sql) -> AppResult<HashMap<String, (u64, u64)>> {
     let mut programs = HashMap::new();
     for row in sql.all(db).await? {
-        programs.insert(row.try_get("", "program_id")?, (count_in(&row, "enrolled")?, count_in(&row, "activated")?));
+        programs.insert(
+            row.try_get("", "program_id")?,
+            (count_in(&row, "enrolled")?, count_in(&row, "activated")?),
+        );
     }
     Ok(programs)
 }
@@ -190,8 +193,16 @@ fn from_windows(sql: &mut Sql, scope: &Scope, windows: &Windows) {
 }
 
 /// The flags the monthly (maintenance) view shows.
-const MONTH_FLAGS: &[&str] =
-    &["enrolled", "active", "diary", "feedback_due", "feedback", "feedback_on_time", "completed", "dropped_out"];
+const MONTH_FLAGS: &[&str] = &[
+    "enrolled",
+    "active",
+    "diary",
+    "feedback_due",
+    "feedback",
+    "feedback_on_time",
+    "completed",
+    "dropped_out",
+];
 
 fn per_window(scope: &Scope, windows: &Windows, flags: &[&str], therapists: bool) -> Sql {
     let mut sql = Sql::new("SELECT w.column1 AS win");

@@ -294,7 +294,8 @@ async fn clinics_overview(
     for clinic in clinics {
         let scope = service::Scope { clinic_id: clinic.id.clone(), team_id: None, therapist_id: None };
         let uptake =
-            service::uptake(&state.reports_db, &state.content, state.settings.care_timezone, &scope, period).await?;
+            service::uptake(&state.reports_db, &state.content, state.settings.care_timezone, &scope, period)
+                .await?;
         out.push(ClinicFigures { clinic_id: clinic.id, name: clinic.name, uptake });
     }
     Ok(ClinicsOverview { clinics: out })

@@ -51,7 +51,8 @@ db_test!(
                     let response = request.send().await.unwrap();
                     assert_eq!(response.status(), *expected, "{who}: {method} {path}");
                     let problem: Value = response.json().await.unwrap();
-                    let title = if *expected == not_found { "Not found" } else { "This action is not allowed" };
+                    let title =
+                        if *expected == not_found { "Not found" } else { "This action is not allowed" };
                     assert_eq!(problem["title"], title, "the same answer as for no record at all");
                 }
             }

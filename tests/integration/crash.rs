@@ -78,7 +78,13 @@ fn create_admin(dir: &Path, database_url: &str) {
     assert!(create.wait().expect("wait").success());
 }
 
-async fn call(client: &Client, method: reqwest::Method, url: String, token: Option<&str>, body: Value) -> Value {
+async fn call(
+    client: &Client,
+    method: reqwest::Method,
+    url: String,
+    token: Option<&str>,
+    body: Value,
+) -> Value {
     let mut request = client.request(method, url).json(&body);
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -100,7 +106,9 @@ async fn clinic(base: &str) -> (String, Vec<(String, String)>) {
     use reqwest::Method;
     let client = Client::new();
     let admin = token(&client, base, "admin@crash.test", ADMIN_PASSWORD).await;
-    let clinic = call(&client, Method::POST, format!("{base}/api/v1/clinics"), Some(&admin), json!({"name": "North"})).await;
+    let clinic =
+        call(&client, Method::POST, format!("{base}/api/v1/clinics"), Some(&admin), json!({"name": "North"}))
+            .await;
     let staff = json!({"email": "t@crash.test", "name": "T", "role": "therapist", "clinic_id": clinic["id"]});
     let invited = call(&client, Method::POST, format!("{base}/api/v1/staff"), Some(&admin), staff).await;
     accept(&client, base, invited["invitation_url"].as_str().unwrap()).await;
@@ -111,9 +119,13 @@ async fn clinic(base: &str) -> (String, Vec<(String, String)>) {
         let enrollment = json!({"email": email, "case_code": format!("C-{n}"), "program": "chronic-pain",
             "feedback_cadence": "weekly", "feedback_weekday": "mon"});
         let enrolled =
-            call(&client, Method::POST, format!("{base}/api/v1/patients"), Some(&therapist), enrollment).await;
+            call(&client, Method::POST, format!("{base}/api/v1/patients"), Some(&therapist), enrollment)
+                .await;
         accept(&client, base, enrolled["invitation_url"].as_str().unwrap()).await;
-        patients.push((enrolled["id"].as_str().unwrap().to_string(), token(&client, base, &email, PASSWORD).await));
+        patients.push((
+            enrolled["id"].as_str().unwrap().to_string(),
+            token(&client, base, &email, PASSWORD).await,
+        ));
     }
     (therapist, patients)
 }
@@ -137,12 +149,18 @@ struct Acknowledged {
 
 /// Each patient, without pause: a message, then today's diary entry with a
 /// new pain score, until `stop` or the server is gone.
-fn load(base: &str, patients: &[(String, String)], stop: Arc<AtomicBool>) -> (Arc<Mutex<Acknowledged>>, Arc<AtomicUsize>, Vec<tokio::task::JoinHandle<()>>) {
+fn load(
+    base: &str,
+    patients: &[(String, String)],
+    stop: Arc<AtomicBool>,
+) -> (Arc<Mutex<Acknowledged>>, Arc<AtomicUsize>, Vec<tokio::task::JoinHandle<()>>) {
     let acknowledged = Arc::new(Mutex::new(Acknowledged::default()));
     let count = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
-    for (id, token) in patients.iter().cloned() {
-        let (base, stop, acknowledged, count) = (base.to_string(), stop.clone(), acknowledged.clone(), count.clone());
+    for (id, token) in patients {
+        let (id, token) = (id.clone(), token.clone());
+        let (base, stop, acknowledged, count) =
+            (base.to_string(), stop.clone(), acknowledged.clone(), count.clone());
         tasks.push(tokio::spawn(async move {
             let client = Client::builder().timeout(Duration::from_secs(10)).build().unwrap();
             let mut n = 0i64;
@@ -156,7 +174,9 @@ fn load(base: &str, patients: &[(String, String)], stop: Arc<AtomicBool>) -> (Ar
                     .send()
                     .await;
                 match sent {
-                    Ok(r) if r.status() == StatusCode::CREATED => acknowledged.lock().unwrap().messages.push(body),
+                    Ok(r) if r.status() == StatusCode::CREATED => {
+                        acknowledged.lock().unwrap().messages.push(body)
+                    }
                     Ok(r) => panic!("message refused: {}", r.status()),
                     Err(_) => return,
                 }
@@ -199,7 +219,12 @@ async fn wait_for(count: &AtomicUsize, writes: usize) {
 
 /// Every acknowledged message is there once; every diary entry holds the
 /// last acknowledged values or ones sent after them, never a mixture.
-async fn check_everything_is_there(base: &str, therapist: &str, patients: &[(String, String)], acknowledged: &Acknowledged) {
+async fn check_everything_is_there(
+    base: &str,
+    therapist: &str,
+    patients: &[(String, String)],
+    acknowledged: &Acknowledged,
+) {
     let client = Client::new();
     let mut bodies: HashMap<String, usize> = HashMap::new();
     for (id, _) in patients {
@@ -219,7 +244,10 @@ async fn check_everything_is_there(base: &str, therapist: &str, patients: &[(Str
         if let Some(entry) = stored.first() {
             let pain = entry["values"]["pain"].as_f64().unwrap() as i64;
             assert_eq!(entry["values"]["interference"].as_f64().unwrap() as i64, pain, "written whole");
-            assert!(last == Some(pain) || in_flight.contains(&pain), "{id}: pain {pain}, acknowledged {last:?}");
+            assert!(
+                last == Some(pain) || in_flight.contains(&pain),
+                "{id}: pain {pain}, acknowledged {last:?}"
+            );
         }
     }
     for body in &acknowledged.messages {
@@ -239,7 +267,8 @@ async fn kill_under_load(dir: &Path, database_url: &str) {
         task.await.expect("load task");
     }
     let restarted = Server::start(dir, database_url).ready().await;
-    let acknowledged = acknowledged.lock().unwrap();
+    // Every load task has ended: nothing else holds the record of what was acknowledged.
+    let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
     assert!(acknowledged.messages.len() >= 150);
     check_everything_is_there(&restarted.base, &therapist, &patients, &acknowledged).await;
     restarted.kill();
@@ -276,15 +305,18 @@ async fn the_restore_drill_brings_back_every_acknowledged_record() {
     // entry may also hold a value sent while the backup ran.
     let (mut before, sent_before) = {
         let now = acknowledged.lock().unwrap();
-        let before = Acknowledged { messages: now.messages.clone(), diary: now.diary.clone(), sent: HashMap::new() };
+        let before =
+            Acknowledged { messages: now.messages.clone(), diary: now.diary.clone(), sent: HashMap::new() };
         (before, now.sent.clone())
     };
     let backup = live.path().join("backups").join("nightly.db");
     std::fs::create_dir_all(backup.parent().unwrap()).unwrap();
-    let output = icbt(live.path()).env("ICBT__DATABASE__URL", &url).arg("backup").arg(&backup).output().unwrap();
+    let output =
+        icbt(live.path()).env("ICBT__DATABASE__URL", &url).arg("backup").arg(&backup).output().unwrap();
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     assert!(String::from_utf8_lossy(&output.stdout).contains(&format!("backed up {PATIENTS} patients")));
-    let again = icbt(live.path()).env("ICBT__DATABASE__URL", &url).arg("backup").arg(&backup).output().unwrap();
+    let again =
+        icbt(live.path()).env("ICBT__DATABASE__URL", &url).arg("backup").arg(&backup).output().unwrap();
     assert!(!again.status.success(), "an existing backup is never overwritten");
     assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
     {

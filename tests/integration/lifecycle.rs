@@ -31,8 +31,9 @@ async fn some_treatment(app: &TestApp, patient: &Patient, therapist: &str) {
         .api_post(&patient.token, "/api/v1/me/questionnaires/phq-9/responses", json!({"answers": answers}))
         .await;
     assert_eq!(phq.status(), StatusCode::CREATED);
-    let message =
-        app.api_post(&patient.token, "/api/v1/me/messages", json!({"body": "Walking hurt less today."})).await;
+    let message = app
+        .api_post(&patient.token, "/api/v1/me/messages", json!({"body": "Walking hurt less today."}))
+        .await;
     assert!(message.status().is_success());
     let token = app.token(therapist).await;
     let feedback = app
@@ -54,8 +55,16 @@ async fn rows_of(app: &TestApp, enrollment_id: &str) -> [u64; 4] {
             .count(db)
             .await
             .unwrap(),
-        messages::Entity::find().filter(messages::Column::EnrollmentId.eq(enrollment_id)).count(db).await.unwrap(),
-        enrollments::Entity::find().filter(enrollments::Column::Id.eq(enrollment_id)).count(db).await.unwrap(),
+        messages::Entity::find()
+            .filter(messages::Column::EnrollmentId.eq(enrollment_id))
+            .count(db)
+            .await
+            .unwrap(),
+        enrollments::Entity::find()
+            .filter(enrollments::Column::Id.eq(enrollment_id))
+            .count(db)
+            .await
+            .unwrap(),
     ]
 }
 
@@ -112,14 +121,18 @@ db_test!(
             )
             .await;
         assert_eq!(elsewhere.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        assert!(json_of(elsewhere).await["errors"]["email"][0].as_str().unwrap().contains("enrolled in this clinic"));
+        assert!(json_of(elsewhere).await["errors"]["email"][0]
+            .as_str()
+            .unwrap()
+            .contains("enrolled in this clinic"));
         let staff = app.api_post(&admin_token, &path, json!({"email": north.therapist.email})).await;
         assert_eq!(staff.status(), StatusCode::UNPROCESSABLE_ENTITY, "staff are not erased as patients");
         assert_eq!(rows_of(&app, &anna.id).await, [1, 1, 2, 1], "nothing erased by a refused request");
 
-        let reach_before = json_of(app.api_get(&app.token(&north.manager.email).await, "/api/v1/reports/uptake").await)
-            .await["reach"]
-            .clone();
+        let reach_before =
+            json_of(app.api_get(&app.token(&north.manager.email).await, "/api/v1/reports/uptake").await)
+                .await["reach"]
+                .clone();
         let erased = app.api_post(&admin_token, &path, json!({"email": " Anna@North.test "})).await;
         assert_eq!(erased.status(), StatusCode::OK);
         let erased = json_of(erased).await;
@@ -130,10 +143,14 @@ db_test!(
         assert_eq!(rows_of(&app, &anna.id).await, [0, 0, 0, 0]);
         assert!(users::Entity::find_by_id(anna_user.id.clone()).one(&app.state.db).await.unwrap().is_none());
         assert_eq!(app.api_get(&anna.token, "/api/v1/me/program").await.status(), StatusCode::UNAUTHORIZED);
-        assert_eq!(app.request_token("anna@north.test", crate::support::accounts::PASSWORD, None).await.status(), StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            app.request_token("anna@north.test", crate::support::accounts::PASSWORD, None).await.status(),
+            StatusCode::UNAUTHORIZED
+        );
         let therapist = app.token(&north.therapist.email).await;
         let caseload = json_of(app.api_get(&therapist, "/api/v1/caseload").await).await;
-        let ids: Vec<&str> = caseload["patients"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+        let ids: Vec<&str> =
+            caseload["patients"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
         assert_eq!(ids, [bob.id.as_str()]);
         assert_eq!(
             app.api_get(&therapist, &format!("/api/v1/patients/{}", anna.id)).await.status(),
@@ -146,9 +163,10 @@ db_test!(
         assert_eq!(usage_events_of(&app, &pseudonym).await, events_before);
         let anonymous = usage_events::Entity::find().all(&app.state.db).await.unwrap();
         assert!(anonymous.iter().all(|e| e.patient_pseudonym.as_deref() != Some(anna_user.id.as_str())));
-        let reach_after = json_of(app.api_get(&app.token(&north.manager.email).await, "/api/v1/reports/uptake").await)
-            .await["reach"]
-            .clone();
+        let reach_after =
+            json_of(app.api_get(&app.token(&north.manager.email).await, "/api/v1/reports/uptake").await)
+                .await["reach"]
+                .clone();
         assert_eq!(reach_before, reach_after);
 
         // The erasure is audited: by whom, which patient, which pseudonym.
@@ -182,19 +200,22 @@ db_test!(
         let unconfirmed = app.submit_form(&browser, &page, &action, &[("email", "anna@north.test")]).await;
         assert_eq!(unconfirmed.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(unconfirmed.text().await.unwrap().contains("Tick the box to confirm"));
-        let unknown =
-            app.submit_form(&browser, &page, &action, &[("email", "nobody@north.test"), ("confirm", "on")]).await;
+        let unknown = app
+            .submit_form(&browser, &page, &action, &[("email", "nobody@north.test"), ("confirm", "on")])
+            .await;
         assert_eq!(unknown.status(), StatusCode::UNPROCESSABLE_ENTITY);
         let html = unknown.text().await.unwrap();
         assert!(html.contains("No patient with this e-mail address is enrolled in this clinic."));
         assert_eq!(rows_of(&app, &anna.id).await, [1, 1, 2, 1]);
 
-        let done =
-            app.submit_form(&browser, &page, &action, &[("email", "anna@north.test"), ("confirm", "on")]).await;
+        let done = app
+            .submit_form(&browser, &page, &action, &[("email", "anna@north.test"), ("confirm", "on")])
+            .await;
         assert_eq!(done.status(), StatusCode::SEE_OTHER);
         assert_eq!(done.headers()["location"], format!("{page}?done=erased").as_str());
         assert_eq!(rows_of(&app, &anna.id).await, [0, 0, 0, 0]);
-        let notice = browser.get(app.url(&format!("{page}?done=erased"))).send().await.unwrap().text().await.unwrap();
+        let notice =
+            browser.get(app.url(&format!("{page}?done=erased"))).send().await.unwrap().text().await.unwrap();
         assert!(notice.contains("are erased"));
     }
 );
@@ -209,7 +230,12 @@ db_test!(
         let therapist = app.browser_login(&north.therapist.email).await;
         let page = format!("/patients/{}", done.id);
         let ended = app
-            .submit_form(&therapist, &page, &format!("{page}/status"), &[("status", "completed"), ("reason", "")])
+            .submit_form(
+                &therapist,
+                &page,
+                &format!("{page}/status"),
+                &[("status", "completed"), ("reason", "")],
+            )
             .await;
         assert_eq!(ended.status(), StatusCode::SEE_OTHER);
 
@@ -222,17 +248,27 @@ db_test!(
             assert!(json_of(refused).await["errors"]["retention_months"].is_array());
         }
         let manager = app.token(&north.manager.email).await;
-        let not_admin =
-            app.client.put(app.url(&path)).bearer_auth(&manager).json(&json!({"months": 6})).send().await.unwrap();
+        let not_admin = app
+            .client
+            .put(app.url(&path))
+            .bearer_auth(&manager)
+            .json(&json!({"months": 6}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(not_admin.status(), StatusCode::FORBIDDEN);
         assert_eq!(put(json!({"months": 6})).await.unwrap().status(), StatusCode::NO_CONTENT);
 
         // Five months on, nothing; seven months on, the ended treatment goes.
         let now = app.state.clock.now();
-        let erased = icbt::lifecycle::erasure::erase_expired(&app.state.db, now + Duration::days(31 * 5)).await.unwrap();
+        let erased = icbt::lifecycle::erasure::erase_expired(&app.state.db, now + Duration::days(31 * 5))
+            .await
+            .unwrap();
         assert_eq!(erased, 0);
         assert_eq!(rows_of(&app, &done.id).await, [1, 1, 2, 1]);
-        let erased = icbt::lifecycle::erasure::erase_expired(&app.state.db, now + Duration::days(31 * 7)).await.unwrap();
+        let erased = icbt::lifecycle::erasure::erase_expired(&app.state.db, now + Duration::days(31 * 7))
+            .await
+            .unwrap();
         assert_eq!(erased, 1);
         assert_eq!(rows_of(&app, &done.id).await, [0, 0, 0, 0]);
         assert_eq!(rows_of(&app, &ongoing.id).await[3], 1, "a patient in treatment is kept");
@@ -254,12 +290,22 @@ db_test!(
         let browser = app.browser_login(&admin.email).await;
         let clinic_page = format!("/admin/clinics/{}", north.clinic.id);
         let bad = app
-            .submit_form(&browser, &clinic_page, &format!("{clinic_page}/retention"), &[("retention_months", "soon")])
+            .submit_form(
+                &browser,
+                &clinic_page,
+                &format!("{clinic_page}/retention"),
+                &[("retention_months", "soon")],
+            )
             .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
         assert!(bad.text().await.unwrap().contains("whole number of months"));
         let saved = app
-            .submit_form(&browser, &clinic_page, &format!("{clinic_page}/retention"), &[("retention_months", "240")])
+            .submit_form(
+                &browser,
+                &clinic_page,
+                &format!("{clinic_page}/retention"),
+                &[("retention_months", "240")],
+            )
             .await;
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
         let html = browser.get(app.url(&clinic_page)).send().await.unwrap().text().await.unwrap();

@@ -17,6 +17,7 @@ mod crash;
 mod demo;
 mod digests;
 mod foundation;
+mod fuzz;
 mod lifecycle;
 mod links;
 mod login;

@@ -76,6 +76,10 @@ db_test!(
         let export = browser.get(app.url("/my-data/export.json")).send().await.unwrap();
         assert!(export.headers()["content-disposition"].to_str().unwrap().contains("attachment"));
         let therapist = app.browser_login(&clinic.therapist.email).await;
-        assert_eq!(therapist.get(app.url("/home")).send().await.unwrap().status(), StatusCode::FORBIDDEN, "a patient page is not for staff");
+        assert_eq!(
+            therapist.get(app.url("/home")).send().await.unwrap().status(),
+            StatusCode::FORBIDDEN,
+            "a patient page is not for staff"
+        );
     }
 );

@@ -8,11 +8,7 @@ use std::collections::BTreeSet;
 
 use reqwest::{header, Client, Method, StatusCode};
 
-use crate::support::{
-    accounts::csrf_in,
-    care::Patient,
-    new_client, TestApp,
-};
+use crate::support::{accounts::csrf_in, care::Patient, new_client, TestApp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 enum Who {
@@ -146,10 +142,19 @@ const METHODS: [Method; 5] = [Method::GET, Method::POST, Method::PUT, Method::PA
 
 /// Requests that end the caller's session are made from a throwaway login.
 fn ends_the_session(method: &Method, path: &str) -> bool {
-    matches!((method.as_str(), path), ("POST", "/logout" | "/account/sessions/end-all") | ("DELETE", "/api/v1/auth/token"))
+    matches!(
+        (method.as_str(), path),
+        ("POST", "/logout" | "/account/sessions/end-all") | ("DELETE", "/api/v1/auth/token")
+    )
 }
 
-async fn send(app: &TestApp, caller: &Caller, method: &Method, url_path: &str, with_csrf: bool) -> reqwest::Response {
+async fn send(
+    app: &TestApp,
+    caller: &Caller,
+    method: &Method,
+    url_path: &str,
+    with_csrf: bool,
+) -> reqwest::Response {
     let url = app.url(url_path);
     let request = if url_path.starts_with("/api/") {
         let mut request = app.client.request(method.clone(), url);
@@ -197,11 +202,8 @@ db_test!(
         let north = app.clinic("North").await;
         let admin = app.admin().await;
         let patient = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
-        let fixture = Fixture {
-            clinic_id: north.clinic.id.clone(),
-            colleague_id: north.colleague.id.clone(),
-            patient,
-        };
+        let fixture =
+            Fixture { clinic_id: north.clinic.id.clone(), colleague_id: north.colleague.id.clone(), patient };
         let callers = [
             caller(&app, Who::Anonymous, None).await,
             caller(&app, Who::Patient, Some("anna@north.test")).await,
@@ -222,7 +224,10 @@ db_test!(
         }
         let unruled: Vec<String> =
             routes.iter().filter(|(m, p)| rule(m, p).is_none()).map(|(m, p)| format!("{m} {p}")).collect();
-        assert!(unruled.is_empty(), "routes without an access rule in tests/integration/security.rs: {unruled:#?}");
+        assert!(
+            unruled.is_empty(),
+            "routes without an access rule in tests/integration/security.rs: {unruled:#?}"
+        );
 
         // Ending every session of a user ends the callers' too: those go last.
         routes.sort_by_key(|(method, path)| ends_the_session(method, path));
@@ -243,12 +248,15 @@ db_test!(
                 let status = response.status();
                 let what = format!("{:?} {method} {url_path}", caller.who);
                 check_headers(&response, &what);
-                let location = response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
+                let location =
+                    response.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("");
                 let to_login = status == StatusCode::SEE_OTHER && location.starts_with("/login");
                 let ok = if status.is_server_error() {
                     false
                 } else if allowed.is_empty()
-                    || (ends_the_session(method, path) && allowed.contains(&caller.who) && !path.starts_with("/api/"))
+                    || (ends_the_session(method, path)
+                        && allowed.contains(&caller.who)
+                        && !path.starts_with("/api/"))
                 {
                     to_login
                 } else if allowed.contains(&caller.who) {
@@ -276,11 +284,8 @@ db_test!(
         let north = app.clinic("North").await;
         let admin = app.admin().await;
         let patient = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
-        let fixture = Fixture {
-            clinic_id: north.clinic.id.clone(),
-            colleague_id: north.colleague.id.clone(),
-            patient,
-        };
+        let fixture =
+            Fixture { clinic_id: north.clinic.id.clone(), colleague_id: north.colleague.id.clone(), patient };
         let callers = [
             caller(&app, Who::Anonymous, None).await,
             caller(&app, Who::Patient, Some("anna@north.test")).await,
@@ -302,7 +307,12 @@ db_test!(
                 // The one who may write, with the cookie but without the token.
                 let caller = callers.iter().find(|c| allowed.contains(&c.who)).unwrap_or(&callers[0]);
                 let refused = send(&app, caller, &method, &url_path, false).await;
-                assert_eq!(refused.status(), StatusCode::FORBIDDEN, "{:?} {method} {url_path} without CSRF", caller.who);
+                assert_eq!(
+                    refused.status(),
+                    StatusCode::FORBIDDEN,
+                    "{:?} {method} {url_path} without CSRF",
+                    caller.who
+                );
                 let wrong = caller
                     .browser
                     .request(method.clone(), app.url(&url_path))
@@ -328,7 +338,11 @@ db_test!(
                 for form in html.split("<form").skip(1) {
                     let form = form.split("</form>").next().unwrap_or(form);
                     if form.contains("method=\"post\"") {
-                        assert!(form.contains("name=\"csrf\""), "{:?} GET {url_path}: a form without CSRF field", caller.who);
+                        assert!(
+                            form.contains("name=\"csrf\""),
+                            "{:?} GET {url_path}: a form without CSRF field",
+                            caller.who
+                        );
                         forms += 1;
                     }
                 }

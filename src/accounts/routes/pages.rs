@@ -231,7 +231,9 @@ async fn set_retention(
     };
     match result {
         Ok(()) => Ok(back_to(&clinic_id, "settings-saved")),
-        Err(AppError::Invalid(e)) => render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await,
+        Err(AppError::Invalid(e)) => {
+            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
+        }
         Err(other) => Err(other),
     }
 }
