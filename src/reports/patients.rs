@@ -65,12 +65,6 @@ impl Windows {
         }
         sql.push(") AS w");
     }
-
-    fn range(&self) -> (String, String) {
-        let first = self.0.iter().map(|w| w.1).min().unwrap_or_default();
-        let last = self.0.iter().map(|w| w.1).max().unwrap_or_default();
-        (month_key(first), month_key(last))
-    }
 }
 
 /// Distinct patients of a scope: in the period, in each month of the
@@ -184,12 +178,13 @@ fn distinct(flag: &str, what: &str) -> String {
     format!(", COUNT(DISTINCT CASE WHEN (p.{flag} & w.column3) <> 0 THEN {what} END)")
 }
 
+/// Rows are found by the join on the month alone: given a month range as
+/// well, SQLite seeks that whole range once per window instead of the
+/// window's month (a quarter's report read its year twelve times over).
 fn from_windows(sql: &mut Sql, scope: &Scope, windows: &Windows) {
     sql.push(" FROM usage_patient_months p JOIN ");
     windows.push_table(sql);
     sql.push(" ON w.column2 = p.month WHERE ").scope("p.", scope);
-    let (first, last) = windows.range();
-    sql.push(" AND p.month >= ").bind(first).push(" AND p.month <= ").bind(last);
 }
 
 /// The flags the monthly (maintenance) view shows.
