@@ -78,7 +78,9 @@ pub async fn create_team(
         .await;
     match inserted {
         Ok(team) => Ok(team),
-        Err(sea_orm::DbErr::RecordNotInserted) => {
+        // The name is taken: SQLite says so with `RecordNotInserted`;
+        // PostgreSQL's `RETURNING` simply gives no row.
+        Err(sea_orm::DbErr::RecordNotInserted | sea_orm::DbErr::RecordNotFound(_)) => {
             Err(AppError::field("name", "This clinic has a team with this name already."))
         }
         Err(e) => Err(e.into()),

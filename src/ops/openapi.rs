@@ -110,12 +110,13 @@ impl ErrorResponses {
 
     /// The statuses every operation of this shape can answer with.
     fn common(path: &str, operation: &Operation) -> Vec<&'static str> {
-        let secured =
-            operation.security.as_ref().is_some_and(|s| s.iter().any(|r| *r != Default::default()));
+        let secured = operation.security.as_ref().is_some_and(|s| s.iter().any(|r| *r != Default::default()));
         let body = operation.request_body.is_some();
-        let query = operation.parameters.iter().flatten().any(|p| {
-            matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
-        });
+        let query = operation
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query));
         let mut statuses = Vec::new();
         if secured {
             statuses.extend(["401", "403"]);
@@ -146,7 +147,8 @@ impl Modify for ErrorResponses {
             components.responses.insert(format!("Problem{status}"), RefOr::T(response));
         }
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            let operations =
+                [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
             for operation in operations.into_iter().flatten() {
                 for status in Self::common(path, operation) {
                     let common = RefOr::Ref(Ref::new(format!("#/components/responses/Problem{status}")));

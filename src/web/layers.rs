@@ -9,7 +9,10 @@ use axum::{
 use tera::Context;
 
 use super::Lang;
-use crate::{app::AppState, error::Problem};
+use crate::{
+    app::AppState,
+    error::{AppError, Problem},
+};
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
                    media-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
@@ -43,6 +46,49 @@ pub async fn security_headers(State(state): State<AppState>, request: Request, n
     response
 }
 
+/// Refuses, before any handler, a URL whose text no record holds and the
+/// databases cannot store (PostgreSQL fails on a NUL): a path with `%00` or
+/// with bytes that are not UTF-8 gets 404 (no id is like that), a query
+/// parameter with `%00` a 422 naming it.
+pub async fn refuse_unstorable_urls(request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    let storable = String::from_utf8(percent_decoded(uri.path())).is_ok_and(|path| !path.contains('\0'));
+    if !storable {
+        return AppError::NotFound.into_response();
+    }
+    for pair in uri.query().unwrap_or_default().split('&') {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let [name, value] = [name, value]
+            .map(|text| String::from_utf8_lossy(&percent_decoded(&text.replace('+', " "))).into_owned());
+        if name.contains('\0') || value.contains('\0') {
+            let name = if name.contains('\0') { "query".to_string() } else { name };
+            return AppError::field(&name, "Use text without NUL characters (%00).").into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// `%XX` escapes decoded; anything else as it is.
+fn percent_decoded(text: &str) -> Vec<u8> {
+    let bytes = text.as_bytes();
+    let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        match (bytes[at], hex(at + 1), hex(at + 2)) {
+            (b'%', Some(high), Some(low)) => {
+                decoded.push((high * 16 + low) as u8);
+                at += 3;
+            }
+            (byte, _, _) => {
+                decoded.push(byte);
+                at += 1;
+            }
+        }
+    }
+    decoded
+}
+
 /// Browsers get a page for an error; the API and the operations endpoints keep
 /// their problem+json.
 pub async fn error_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -65,6 +111,8 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         return axum::response::Redirect::to(login_redirect.as_deref().unwrap_or("/login")).into_response();
     }
     let (mut parts, _) = response.into_parts();
+    // The page replaces the (compressed) problem body; its encoding goes too.
+    parts.headers.remove(header::CONTENT_ENCODING);
     let mut context = Context::new();
     context.insert("status", &problem.status);
     context.insert("title", &problem.title);

@@ -15,5 +15,5 @@ pub use assets::{asset_routes, asset_version};
 pub use client::ClientInfo;
 pub use csrf::{csrf_protect, set_csrf_cookie, CsrfToken, CSRF_COOKIE, CSRF_FIELD};
 pub use extract::{AppForm, AppJson};
-pub use layers::{error_pages, security_headers};
+pub use layers::{error_pages, refuse_unstorable_urls, security_headers};
 pub use views::{Lang, Views};

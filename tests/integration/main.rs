@@ -7,6 +7,7 @@ mod support;
 
 mod access;
 mod admin;
+mod api_fuzz;
 mod browser_manager;
 mod browser_patient;
 mod browser_therapist;
