@@ -2,7 +2,7 @@
 # The uptake report at 10,000,000 usage events across 20 clinics (a year of
 # 1,000 patients and 20 therapists each): time to rebuild all daily rollups,
 # the catch-up time for one day of events, and the report's latency (wrk,
-# p50/p95) for a quarter and for a year.
+# p50/p95) for a quarter and for a year, with one and with four connections.
 # Usage: bench/reports.sh [sqlite|postgres] [events] [seconds]
 # (needs wrk). Target: report p95 under 100 ms.
 set -euo pipefail
@@ -79,13 +79,16 @@ done = function(summary, latency, requests)
   io.write(string.format("p95 %.2fms\n", latency:percentile(95) / 1000))
 end
 LUA
-run() { # name, url
-  local out; out=$(wrk -t2 -c4 -d"${seconds}s" --latency -s "$work/p95.lua" -H "authorization: Bearer $manager" "$2")
-  printf '%-22s %8s req/s   p50 %-9s p95 %-9s %s\n' "$1" \
+run() { # name, connections, url
+  local out; out=$(wrk -t"$(( $2 < 2 ? 1 : 2 ))" -c"$2" -d"${seconds}s" --latency -s "$work/p95.lua" -H "authorization: Bearer $manager" "$3")
+  printf '%-26s %8s req/s   p50 %-9s p95 %-9s %s\n' "$1" \
     "$(echo "$out" | awk '/Requests\/sec/ {print $2}')" "$(echo "$out" | awk '$1 == "50%" {print $2}')" \
     "$(echo "$out" | awk '$1 == "p95" {print $2}')" "$(echo "$out" | awk '/Non-2xx/ {print "non-2xx: " $NF}')"
 }
 curl -fs -H "authorization: Bearer $manager" "$base/api/v1/reports/uptake?from=2026-10-01&to=2026-12-31" \
   | python3 -c "import json,sys; r=json.load(sys.stdin); print('a quarter of clinic 7:', r['engagement']['active_patients'], 'active patients,', r['engagement']['diary_entries'], 'diary entries')"
-run report-quarter "$base/api/v1/reports/uptake?from=2026-10-01&to=2026-12-31"
-run report-year "$base/api/v1/reports/uptake?from=2026-01-01&to=2026-12-31"
+# One manager at a time (the usual case), then four at once.
+for c in 1 4; do
+  run "report-quarter, ${c} conn" "$c" "$base/api/v1/reports/uptake?from=2026-10-01&to=2026-12-31"
+  run "report-year, ${c} conn" "$c" "$base/api/v1/reports/uptake?from=2026-01-01&to=2026-12-31"
+done

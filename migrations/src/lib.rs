@@ -16,6 +16,7 @@ mod m20261122_000010_usage_rollups;
 mod m20261122_000011_treatment_totals;
 mod m20261122_000012_patient_rollups;
 mod m20261122_000013_retention;
+mod m20261122_000014_monthly_rollups;
 mod table_spec;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_treatment_totals::Migration),
             Box::new(m20261122_000012_patient_rollups::Migration),
             Box::new(m20261122_000013_retention::Migration),
+            Box::new(m20261122_000014_monthly_rollups::Migration),
         ]
     }
 }

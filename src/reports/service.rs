@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, Months, NaiveDate};
+use chrono::{Datelike, Duration, Months, NaiveDate};
 use chrono_tz::Tz;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryResult,
@@ -267,10 +267,37 @@ fn text(row: &QueryResult, column: &str) -> AppResult<String> {
 }
 
 /// Events of the scope's rollups in `from..=to` (no patient in them), with
-/// `rest` after the day range.
+/// `rest` (conditions, grouping) after them. Whole months are read from
+/// `usage_monthly`, which has a twentieth of the rows; only the days before
+/// and after them from `usage_daily`.
 fn daily(scope: &Scope, select: &str, (from, to): (NaiveDate, NaiveDate), rest: &str) -> Sql {
-    let mut sql = Sql::new(&format!("SELECT {select} FROM usage_daily WHERE "));
-    sql.scope("", scope).push(" AND day >= ").bind(from).push(" AND day <= ").bind(to).push(rest);
+    let first_whole = if from.day() == 1 { from } else { month_start(from) + Months::new(1) };
+    let after_whole = month_start(to + Duration::days(1));
+    let mut sql = Sql::new(&format!("SELECT {select} FROM ("));
+    let days = |sql: &mut Sql, first: NaiveDate, last: NaiveDate, union: bool| {
+        if first <= last {
+            if union {
+                sql.push(" UNION ALL ");
+            }
+            sql.push("SELECT month, kind, value_key, module_id, events FROM usage_daily WHERE ")
+                .scope("", scope);
+            sql.push(" AND day >= ").bind(first).push(" AND day <= ").bind(last);
+        }
+    };
+    if first_whole < after_whole {
+        days(&mut sql, from, first_whole - Duration::days(1), false);
+        if from < first_whole {
+            sql.push(" UNION ALL ");
+        }
+        sql.push("SELECT month, kind, value_key, module_id, events FROM usage_monthly WHERE ")
+            .scope("", scope);
+        let month = |day: NaiveDate| day.format("%Y-%m").to_string();
+        sql.push(" AND month >= ").bind(month(first_whole)).push(" AND month < ").bind(month(after_whole));
+        days(&mut sql, after_whole, to, true);
+    } else {
+        days(&mut sql, from, to, false);
+    }
+    sql.push(") u WHERE 1 = 1").push(rest);
     sql
 }
 

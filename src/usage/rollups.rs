@@ -64,8 +64,12 @@ pub async fn rebuild(
     let mut day = from;
     let mut days = 0;
     while day <= to {
-        roll_up_day(db, tz, day, now).await?;
-        day += Duration::days(1);
+        let next = day + Duration::days(1);
+        // A month's totals are summed again with the last of its days rolled
+        // up in this run, in that day's transaction.
+        let sum_month = next > to || next.month() != day.month();
+        roll_up_day(db, tz, day, sum_month, now).await?;
+        day = next;
         days += 1;
     }
     Ok(days)
@@ -108,7 +112,13 @@ pub const MODULE_FLAGS: &[(&str, &str)] = &[
 
 /// One day, in one transaction that also moves the state forward. On
 /// PostgreSQL the state row is locked first, so two workers take turns.
-async fn roll_up_day(db: &DatabaseConnection, tz: Tz, day: NaiveDate, now: DateTime<Utc>) -> AppResult<()> {
+async fn roll_up_day(
+    db: &DatabaseConnection,
+    tz: Tz,
+    day: NaiveDate,
+    sum_month: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let backend = db.get_database_backend();
     let sql = |text: &str| match backend {
         DatabaseBackend::Postgres => text.to_string(),
@@ -127,6 +137,10 @@ async fn roll_up_day(db: &DatabaseConnection, tz: Tz, day: NaiveDate, now: DateT
     };
     run("DELETE FROM usage_daily WHERE day = $1".into(), vec![day.into()]).await?;
     run(count_events(), vec![day.into(), month.clone().into(), window[0].into(), window[1].into()]).await?;
+    if sum_month {
+        run("DELETE FROM usage_monthly WHERE month = $1".into(), vec![month.clone().into()]).await?;
+        run(SUM_MONTH.into(), vec![month.clone().into()]).await?;
+    }
     for (table, flags, extra_key) in
         [("usage_patient_months", PATIENT_FLAGS, ""), ("usage_module_months", MODULE_FLAGS, "module_id")]
     {
@@ -145,6 +159,13 @@ async fn roll_up_day(db: &DatabaseConnection, tz: Tz, day: NaiveDate, now: DateT
     txn.commit().await?;
     Ok(())
 }
+
+/// A month's events per dimension, from its days.
+const SUM_MONTH: &str = "INSERT INTO usage_monthly (month, clinic_id, team_id, therapist_id, program_id, \
+     module_id, kind, value_key, events) \
+     SELECT month, clinic_id, team_id, therapist_id, program_id, module_id, kind, value_key, SUM(events) \
+     FROM usage_daily WHERE month = $1 \
+     GROUP BY month, clinic_id, team_id, therapist_id, program_id, module_id, kind, value_key";
 
 /// Events per day and dimension, without the patient.
 fn count_events() -> String {

@@ -286,6 +286,18 @@ db_test!(
                     .collect();
                 out.push(format!("month {month} {who} {masks:?}"));
             }
+            let monthly = "SELECT month, clinic_id, team_id, therapist_id, program_id, module_id, kind, value_key, \
+                           events FROM usage_monthly ORDER BY month, clinic_id, team_id, therapist_id, program_id, \
+                           module_id, kind, value_key";
+            for r in query(monthly).await {
+                let keys: Vec<String> = ["month", "therapist_id", "module_id", "kind"]
+                    .iter()
+                    .map(|c| r.try_get("", c).unwrap())
+                    .collect();
+                let (value_key, events): (i32, i32) =
+                    (r.try_get("", "value_key").unwrap(), r.try_get("", "events").unwrap());
+                out.push(format!("monthly {keys:?} {value_key} {events}"));
+            }
             let modules =
                 "SELECT month, module_id, patient_pseudonym, started, completed FROM usage_module_months \
                            ORDER BY month, module_id, patient_pseudonym";
@@ -316,10 +328,20 @@ db_test!(
         let events = icbt::entities::usage_events::Entity::find().count(&app.state.db).await.unwrap();
         let rolled: u64 = first
             .iter()
-            .filter(|r| !r.starts_with("month ") && !r.starts_with("module "))
+            .filter(|r| !r.starts_with("month ") && !r.starts_with("module ") && !r.starts_with("monthly "))
             .map(|r| r.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
             .sum();
         assert_eq!(rolled, events, "every event is in exactly one daily row");
+        // Each month's totals are its days' totals, dimension by dimension.
+        let mismatched = "SELECT COUNT(*) AS n FROM usage_monthly m FULL JOIN (SELECT month, clinic_id, team_id, \
+             therapist_id, program_id, module_id, kind, value_key, SUM(events) AS events FROM usage_daily \
+             GROUP BY month, clinic_id, team_id, therapist_id, program_id, module_id, kind, value_key) d \
+             ON m.month = d.month AND m.clinic_id = d.clinic_id AND m.team_id = d.team_id \
+             AND m.therapist_id = d.therapist_id AND m.program_id = d.program_id AND m.module_id = d.module_id \
+             AND m.kind = d.kind AND m.value_key = d.value_key \
+             WHERE m.events IS NULL OR d.events IS NULL OR m.events <> d.events";
+        let monthly_rows = first.iter().filter(|r| r.starts_with("monthly ")).count();
+        assert!(monthly_rows > 10, "the months are summed: {monthly_rows} rows");
         // Patients with diary entries per month, straight from the events.
         let from_events =
             "SELECT COUNT(DISTINCT patient_pseudonym) AS n FROM usage_events WHERE kind = 'diary.entry'";
@@ -329,6 +351,7 @@ db_test!(
         let diarists = n(query(from_events).await);
         assert!(diarists >= 5, "the simulation keeps diaries: {diarists}");
         assert_eq!(n(query(from_months).await), diarists);
+        assert_eq!(n(query(mismatched).await), 0, "usage_monthly is the sum of usage_daily");
     }
 );
 
