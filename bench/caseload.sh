@@ -10,14 +10,7 @@ backend="${1:-sqlite}"
 seconds="${2:-10}"
 patients="${3:-60}"
 weeks="${4:-52}"
-# ICBT_BIN runs a binary built earlier (say, of another commit).
-if [ -z "${ICBT_BIN:-}" ]; then
-  cargo build --release --quiet
-  target="${CARGO_TARGET_DIR:-target}"
-  [[ "$target" = /* ]] || target="$PWD/$target"
-  ICBT_BIN="$target/release/icbt"
-fi
-bin="$ICBT_BIN"
+. bench/icbt-bin.sh
 work=$(mktemp -d)
 port=18283
 base="http://127.0.0.1:$port"

@@ -10,14 +10,7 @@ cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
 patients="${2:-100000}"
 therapists=$(( patients / 100 ))
-# ICBT_BIN runs a binary built earlier (say, of another commit).
-if [ -z "${ICBT_BIN:-}" ]; then
-  cargo build --release --quiet
-  target="${CARGO_TARGET_DIR:-target}"
-  [[ "$target" = /* ]] || target="$PWD/$target"
-  ICBT_BIN="$target/release/icbt"
-fi
-bin="$ICBT_BIN"
+. bench/icbt-bin.sh
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export ICBT__LOG__FILTER=warn ICBT__CONTENT__DIR="$PWD/modules-content" ICBT__ENVIRONMENT=test

@@ -12,16 +12,7 @@ cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
 seconds="${2:-10}"
 patients=300 therapists=10 weeks=16
-# ICBT_BIN runs a binary built earlier (say, of another commit).
-if [ -z "${ICBT_BIN:-}" ]; then
-  cargo build --release --quiet
-  target="${CARGO_TARGET_DIR:-target}"
-  [[ "$target" = /* ]] || target="$PWD/$target"
-  ICBT_BIN="$target/release/icbt"
-  built="at $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-  [ -z "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] || built="$built+changes"
-fi
-bin="$ICBT_BIN"
+. bench/icbt-bin.sh
 work=$(mktemp -d)
 port=18285
 base="http://127.0.0.1:$port"

@@ -7,14 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
 seconds="${2:-10}"
-# ICBT_BIN runs a binary built earlier (say, of another commit).
-if [ -z "${ICBT_BIN:-}" ]; then
-  cargo build --release --quiet
-  target="${CARGO_TARGET_DIR:-target}"
-  [[ "$target" = /* ]] || target="$PWD/$target"
-  ICBT_BIN="$target/release/icbt"
-fi
-bin="$ICBT_BIN"
+. bench/icbt-bin.sh
 work=$(mktemp -d)
 port=18282
 base="http://127.0.0.1:$port"

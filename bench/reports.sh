@@ -10,14 +10,7 @@ cd "$(dirname "$0")/.."
 backend="${1:-sqlite}"
 events="${2:-10000000}"
 seconds="${3:-10}"
-# ICBT_BIN runs a binary built earlier (say, of another commit).
-if [ -z "${ICBT_BIN:-}" ]; then
-  cargo build --release --quiet
-  target="${CARGO_TARGET_DIR:-target}"
-  [[ "$target" = /* ]] || target="$PWD/$target"
-  ICBT_BIN="$target/release/icbt"
-fi
-bin="$ICBT_BIN"
+. bench/icbt-bin.sh
 # BENCH_KEEP=DIR keeps the generated database there (for profiling).
 work="${BENCH_KEEP:-$(mktemp -d)}"
 mkdir -p "$work"

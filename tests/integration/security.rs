@@ -197,20 +197,26 @@ fn check_headers(response: &reqwest::Response, what: &str) {
     assert!(csp.contains("frame-ancestors 'none'") && !csp.contains("unsafe-inline"), "{what}: CSP {csp}");
 }
 
+/// A clinic with a patient, and one caller of each kind.
+async fn one_of_each(app: &TestApp) -> (Fixture, [Caller; 5]) {
+    let north = app.clinic("North").await;
+    let admin = app.admin().await;
+    let patient = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
+    let fixture =
+        Fixture { clinic_id: north.clinic.id.clone(), colleague_id: north.colleague.id.clone(), patient };
+    let callers = [
+        caller(app, Who::Anonymous, None).await,
+        caller(app, Who::Patient, Some("anna@north.test")).await,
+        caller(app, Who::Therapist, Some(&north.therapist.email)).await,
+        caller(app, Who::Manager, Some(&north.manager.email)).await,
+        caller(app, Who::Admin, Some(&admin.email)).await,
+    ];
+    (fixture, callers)
+}
+
 db_test!(
     async fn every_route_has_a_rule_and_keeps_to_it(app: TestApp) {
-        let north = app.clinic("North").await;
-        let admin = app.admin().await;
-        let patient = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
-        let fixture =
-            Fixture { clinic_id: north.clinic.id.clone(), colleague_id: north.colleague.id.clone(), patient };
-        let callers = [
-            caller(&app, Who::Anonymous, None).await,
-            caller(&app, Who::Patient, Some("anna@north.test")).await,
-            caller(&app, Who::Therapist, Some(&north.therapist.email)).await,
-            caller(&app, Who::Manager, Some(&north.manager.email)).await,
-            caller(&app, Who::Admin, Some(&admin.email)).await,
-        ];
+        let (fixture, callers) = one_of_each(&app).await;
 
         // Which methods each path answers: 405 means none is routed.
         let mut routes = Vec::new();
@@ -281,18 +287,7 @@ db_test!(
 
 db_test!(
     async fn every_html_write_demands_the_csrf_token_and_every_form_has_one(app: TestApp) {
-        let north = app.clinic("North").await;
-        let admin = app.admin().await;
-        let patient = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
-        let fixture =
-            Fixture { clinic_id: north.clinic.id.clone(), colleague_id: north.colleague.id.clone(), patient };
-        let callers = [
-            caller(&app, Who::Anonymous, None).await,
-            caller(&app, Who::Patient, Some("anna@north.test")).await,
-            caller(&app, Who::Therapist, Some(&north.therapist.email)).await,
-            caller(&app, Who::Manager, Some(&north.manager.email)).await,
-            caller(&app, Who::Admin, Some(&admin.email)).await,
-        ];
+        let (fixture, callers) = one_of_each(&app).await;
         let pages: Vec<String> = routed_paths(&app).into_iter().filter(|p| !p.starts_with("/api/")).collect();
         let mut writes = 0;
         let mut forms = 0;
