@@ -1,10 +1,9 @@
-//! The shared application state and the one place where every feature's
-//! routes are merged into the router.
+//! The one place where every feature's routes are merged into the router,
+//! and the server loop around it.
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use axum::{extract::DefaultBodyLimit, middleware, Router};
-use sea_orm::DatabaseConnection;
+use axum::{extract::DefaultBodyLimit, middleware, Extension, Router};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceBuilder;
@@ -14,94 +13,56 @@ use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     timeout::TimeoutLayer,
 };
+use utoipa::openapi::OpenApi;
 
 use crate::{
-    accounts, assignments, audit, auth, caseload,
-    clock::Clock,
-    config::Settings,
-    content::{self, Catalogue},
-    db, diaries, digests, enrollment,
+    accounts, assignments, audit, auth, caseload, content, diaries, digests, enrollment,
     error::AppError,
-    home, lifecycle, mail, messages, ops, progress, questionnaires, reports, telemetry,
-    web::Views,
+    home, lifecycle, mail, messages, ops, progress, questionnaires, reports,
+    routing::{require_access, AccessTable, Gate, Routes},
+    state::AppState,
+    telemetry,
 };
 
-#[derive(Clone)]
-pub struct AppState {
-    pub db: DatabaseConnection,
-    /// Where reports read: see `db::connect_reader`.
-    pub reports_db: DatabaseConnection,
-    pub settings: Arc<Settings>,
-    pub clock: Arc<Clock>,
-    pub views: Arc<Views>,
-    pub content: Arc<Catalogue>,
-}
-
-impl AppState {
-    /// Connects, migrates and loads everything a server or worker needs.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        // Invalid content stops the start with the full report.
-        let content = Catalogue::load(&settings.content_dir)?;
-        let db = db::connect(&settings.database).await?;
-        db::migrate(&db).await?;
-        let reports_db = db::connect_reader(&settings.database, &db).await?;
-        let clock = match settings.clock_start {
-            Some(start) => Clock::starting_at(start),
-            None => Clock::system(),
-        };
-        Ok(AppState {
-            db,
-            reports_db,
-            settings: Arc::new(settings),
-            clock: Arc::new(clock),
-            views: Arc::new(Views::load()?),
-            content: Arc::new(content),
-        })
-    }
-}
-
-/// The whole URL map.
-pub fn router(state: AppState) -> Router {
-    // Install the recorder before the first request is counted.
-    telemetry::metrics_handle();
-    let api = Router::new()
-        .merge(ops::api_routes())
-        .merge(auth::api_routes())
-        .merge(accounts::api_routes())
-        .merge(lifecycle::api_routes())
-        .merge(audit::api_routes())
-        .merge(mail::api_routes())
-        .merge(enrollment::api_routes())
-        .merge(progress::api_routes())
-        .merge(assignments::api_routes())
-        .merge(diaries::api_routes())
-        .merge(questionnaires::api_routes())
-        .merge(messages::api_routes())
-        .merge(caseload::api_routes())
-        .merge(digests::api_routes())
-        .merge(reports::api_routes());
-    let routes = Router::new()
+/// Every feature's routes: the whole URL map, with who may call each route.
+pub fn routes() -> Routes {
+    Routes::new()
         .merge(ops::routes())
         .merge(crate::web::asset_routes())
         .merge(home::routes())
         .merge(auth::routes())
-        .merge(accounts::page_routes())
-        .merge(audit::admin_page_routes())
-        .merge(mail::admin_page_routes())
-        .merge(mail::dev_routes())
+        .merge(accounts::routes())
+        .merge(lifecycle::routes())
+        .merge(audit::routes())
+        .merge(mail::routes())
         .merge(content::routes())
-        .merge(enrollment::page_routes())
-        .merge(progress::page_routes())
-        .merge(assignments::page_routes())
-        .merge(diaries::page_routes())
-        .merge(questionnaires::page_routes())
-        .merge(messages::page_routes())
-        .merge(caseload::page_routes())
-        .merge(digests::page_routes())
-        .merge(reports::page_routes())
-        .nest("/api/v1", api)
-        .fallback(|| async { AppError::NotFound });
+        .merge(enrollment::routes())
+        .merge(progress::routes())
+        .merge(assignments::routes())
+        .merge(diaries::routes())
+        .merge(questionnaires::routes())
+        .merge(messages::routes())
+        .merge(caseload::routes())
+        .merge(digests::routes())
+        .merge(reports::routes())
+}
 
+/// The router for `routes`, behind the layers every request passes.
+pub fn router(state: AppState) -> Router {
+    router_from_parts(state, routes().into_parts())
+}
+
+/// The router for declared routes taken apart (`Routes::into_parts`): the
+/// role gate reads their rules, and `/api/v1/openapi.json` serves their
+/// OpenAPI entries.
+pub fn router_from_parts(
+    state: AppState,
+    (routes, openapi, table): (Router<AppState>, OpenApi, AccessTable),
+) -> Router {
+    // Install the recorder before the first request is counted.
+    telemetry::metrics_handle();
+    let gate = Gate { state: state.clone(), table: Arc::new(table) };
+    let routes = routes.fallback(|| async { AppError::NotFound }).layer(Extension(ops::document(openapi)));
     let request_id = axum::http::HeaderName::from_static("x-request-id");
     routes
         .layer(
@@ -113,7 +74,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::security_headers))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::error_pages))
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf_protect))
-                .layer(middleware::from_fn_with_state(state.clone(), auth::areas::require_area_role))
+                .layer(middleware::from_fn_with_state(gate, require_access))
                 .layer(middleware::from_fn(crate::web::refuse_unstorable_urls))
                 .layer(middleware::from_fn(telemetry::record_request_metrics))
                 .layer(CompressionLayer::new())

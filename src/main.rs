@@ -6,10 +6,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use icbt::{
     accounts::{service as accounts, service::NewUser, Role},
-    app::{self, AppState},
+    app,
     auth::password,
     config::{Environment, Settings},
-    demo, telemetry, worker,
+    demo,
+    state::AppState,
+    telemetry, worker,
 };
 use tokio_util::sync::CancellationToken;
 

@@ -9,12 +9,12 @@ use super::{
     Role,
 };
 use crate::{
-    app::AppState,
     audit,
     auth::{links, mails, sessions, tokens, totp, Principal},
     entities::{clinics, teams, users},
     error::{AppError, AppResult},
     mail,
+    state::AppState,
     web::ClientInfo,
 };
 

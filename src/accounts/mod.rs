@@ -6,7 +6,7 @@ pub(crate) mod routes;
 pub mod service;
 
 pub use role::Role;
-pub use routes::{api_routes, page_routes};
+pub use routes::routes;
 
 /// The role stored on a user row.
 pub fn role_of(user: &crate::entities::users::Model) -> crate::error::AppResult<Role> {

@@ -5,8 +5,8 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
-    Json, Router,
+    routing::post,
+    Json,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,24 +14,23 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::service;
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     auth::Principal,
     content::answers::Completeness,
     enrollment::access,
     error::{AppError, AppResult},
     progress,
+    state::AppState,
     web::{AppForm, AppJson, ClientInfo, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/assignments/{item_id}/submissions", post(submit))
-        .route("/patients/{id}/submissions", get(patient_submissions))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/items/{item_id}/answers", post(submit_form))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::PATIENT, routes!(submit))
+        .api(Access::THERAPIST, routes!(patient_submissions))
+        .page(Access::PATIENT, "/items/{item_id}/answers", post(submit_form))
 }
 
 /// The assignment form: "save for later" keeps a draft, "send" submits.

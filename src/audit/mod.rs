@@ -5,5 +5,5 @@
 pub(crate) mod routes;
 pub mod service;
 
-pub use routes::{admin_page_routes, api_routes};
+pub use routes::routes;
 pub use service::{record, AuditEntry, AuditQuery};

@@ -6,26 +6,23 @@ use axum::{
     extract::{Query, State},
     response::Html,
     routing::get,
-    Json, Router,
+    Json,
 };
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{self, AuditQuery, AuditRow};
+use crate::routing::{Access, Routes};
 use crate::{
-    accounts::Role,
-    app::AppState,
     auth::Principal,
     error::AppResult,
+    state::AppState,
     web::{page, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn admin_page_routes() -> Router<AppState> {
-    Router::new().route("/admin/audit", get(audit_page))
-}
-
-pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/audit", get(search))
+pub fn routes() -> Routes {
+    Routes::new().page(Access::ADMIN, "/admin/audit", get(audit_page)).api(Access::ADMIN, routes!(search))
 }
 
 async fn audit_page(
@@ -34,7 +31,6 @@ async fn audit_page(
     principal: Principal,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Html<String>> {
-    principal.require(&[Role::Admin])?;
     let rows: Vec<AuditRow> =
         service::search(&state.db, &query).await?.into_iter().map(AuditRow::from).collect();
     let mut context = page::context(Some(&principal), &csrf);
@@ -55,10 +51,9 @@ pub struct AuditPage {
     responses((status = 200, body = AuditPage), (status = 403, body = crate::error::Problem)))]
 pub async fn search(
     State(state): State<AppState>,
-    principal: Principal,
+    _principal: Principal,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Json<AuditPage>> {
-    principal.require(&[Role::Admin])?;
     let entries = service::search(&state.db, &query).await?.into_iter().map(AuditRow::from).collect();
     Ok(Json(AuditPage { entries }))
 }

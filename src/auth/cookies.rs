@@ -7,7 +7,7 @@ use axum::{
 use axum_extra::extract::cookie::{Cookie, SameSite};
 
 use super::sessions::SESSION_COOKIE;
-use crate::{app::AppState, ids, web};
+use crate::{ids, state::AppState, web};
 
 /// Sets the session cookie and a fresh CSRF token on `response`.
 pub fn start_browser_session(state: &AppState, response: &mut Response, secret: String) {

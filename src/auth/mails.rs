@@ -3,7 +3,7 @@
 
 use tera::Context;
 
-use crate::{app::AppState, entities::users, error::AppResult, mail::Email, web::Lang};
+use crate::{entities::users, error::AppResult, mail::Email, state::AppState, web::Lang};
 
 pub fn invitation(
     state: &AppState,

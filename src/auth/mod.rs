@@ -1,7 +1,6 @@
 //! Authentication: passwords, sessions, API tokens, one-time links, second
 //! factors, throttling, and the principal every handler authorizes with.
 
-pub mod areas;
 mod cookies;
 pub mod links;
 pub mod mails;
@@ -15,4 +14,4 @@ pub mod tokens;
 pub mod totp;
 
 pub use principal::{Credential, PendingLogin, Principal};
-pub use routes::{api_routes, routes};
+pub use routes::routes;

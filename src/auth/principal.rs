@@ -9,7 +9,9 @@ use axum::{
 use axum_extra::extract::CookieJar;
 
 use super::{sessions, tokens};
-use crate::{accounts::Role, app::AppState, audit::AuditEntry, entities::users, error::AppError, web::Lang};
+use crate::{
+    accounts::Role, audit::AuditEntry, entities::users, error::AppError, state::AppState, web::Lang,
+};
 
 #[derive(Clone, Debug)]
 pub enum Credential {

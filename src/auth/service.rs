@@ -10,11 +10,11 @@ use super::{
 };
 use crate::{
     accounts::{service::find_user_by_email, Role},
-    app::AppState,
     audit::{self, AuditEntry},
     entities::{clinics, users},
     error::{AppError, AppResult},
     mail,
+    state::AppState,
     web::ClientInfo,
 };
 

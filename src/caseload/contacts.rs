@@ -8,12 +8,12 @@ use sea_orm::{
 
 use crate::{
     accounts::Role,
-    app::AppState,
     audit,
     auth::Principal,
     entities::{contacts, enrollments},
     error::{AppError, AppResult, FieldErrors},
     ids,
+    state::AppState,
     usage::{self, UsageEvent},
     web::ClientInfo,
 };

@@ -5,23 +5,22 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
-    Router,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
+use crate::routing::{Access, Routes};
 use crate::{
-    accounts::Role,
-    app::AppState,
     auth::Principal,
     enrollment::cover,
     entities::{covers, users},
     error::{AppError, AppResult, FieldErrors},
+    state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/cover", get(cover_page).post(arrange))
+pub fn routes() -> Routes {
+    Routes::new().page(Access::THERAPIST, "/cover", get(cover_page).post(arrange))
 }
 
 async fn cover_page(
@@ -38,7 +37,6 @@ async fn render(
     principal: &Principal,
     errors: Option<FieldErrors>,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     let colleagues: Vec<(String, String)> = match &principal.user.team_id {
         Some(team) => users::Entity::find()
             .filter(users::Column::TeamId.eq(team))

@@ -3,16 +3,14 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, Statement,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
 use crate::{
     accounts::Role,
     enrollment::service::{status, Cadence},
     entities::enrollments,
     error::AppResult,
+    sql,
     usage::{self, UsageEvent},
 };
 
@@ -45,18 +43,12 @@ pub fn next_due(anchor: NaiveDate, cadence: Cadence, weekday: i32) -> NaiveDate 
 /// PostgreSQL the state row is locked, so two workers never both record.
 pub async fn record_due_feedback(db: &DatabaseConnection, tz: Tz, now: DateTime<Utc>) -> AppResult<usize> {
     let backend = db.get_database_backend();
-    let sql = |text: &str| match backend {
-        DatabaseBackend::Postgres => text.to_string(),
-        _ => text.replace('$', "?"),
-    };
     let today = now.with_timezone(&tz).date_naive();
     let txn = db.begin().await?;
-    let lock = match backend {
-        DatabaseBackend::Postgres => " FOR UPDATE",
-        _ => "",
-    };
-    let read = format!("SELECT rolled_from FROM usage_rollup_state WHERE name = $1{lock}");
-    let row = txn.query_one(Statement::from_sql_and_values(backend, sql(&read), [STATE.into()])).await?;
+    // Two workers never record the same day's feedback due twice.
+    sql::hold_job(&txn, STATE).await?;
+    let read = "SELECT rolled_from FROM usage_rollup_state WHERE name = $1";
+    let row = txn.query_one(sql::statement(backend, read, [STATE.into()])).await?;
     let next: NaiveDate = match row {
         Some(row) => row.try_get("", "rolled_from")?,
         None => today,
@@ -79,10 +71,7 @@ pub async fn record_due_feedback(db: &DatabaseConnection, tz: Tz, now: DateTime<
             recorded += 1;
         }
     }
-    let upsert = "INSERT INTO usage_rollup_state (name, rolled_from, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET rolled_from = excluded.rolled_from, updated_at = excluded.updated_at";
-    let values = [STATE.into(), (today + Duration::days(1)).into(), now.into()];
-    txn.execute(Statement::from_sql_and_values(backend, sql(upsert), values)).await?;
+    usage::rollups::save_state(&txn, STATE, today + Duration::days(1), now).await?;
     txn.commit().await?;
     Ok(recorded)
 }

@@ -10,4 +10,4 @@ pub mod service;
 pub mod snippets;
 mod timeline;
 
-pub use routes::{api_routes, page_routes};
+pub use routes::routes;

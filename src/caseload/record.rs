@@ -7,13 +7,12 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
 };
 use serde::{Deserialize, Serialize};
 
 use super::due::feedback_due_on;
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     auth::Principal,
     content::{ItemBody, ItemKind},
     diaries,
@@ -23,17 +22,18 @@ use crate::{
     messages,
     progress::service::{self as progress, ModuleState, Progress},
     questionnaires,
+    state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/patients/{id}", get(record_page))
-        .route("/patients/{id}/feedback", post(feedback))
-        .route("/patients/{id}/modules/{module_id}", post(module_state))
-        .route("/patients/{id}/contacts", post(contact))
-        .route("/patients/{id}/items/{item_id}/visibility", post(visibility))
-        .route("/patients/{id}/auto-unlock", post(auto_unlock))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page(Access::THERAPIST, "/patients/{id}", get(record_page))
+        .page(Access::THERAPIST, "/patients/{id}/feedback", post(feedback))
+        .page(Access::THERAPIST, "/patients/{id}/modules/{module_id}", post(module_state))
+        .page(Access::THERAPIST, "/patients/{id}/contacts", post(contact))
+        .page(Access::THERAPIST, "/patients/{id}/items/{item_id}/visibility", post(visibility))
+        .page(Access::THERAPIST, "/patients/{id}/auto-unlock", post(auto_unlock))
 }
 
 /// A module with its assignments, for tailoring.

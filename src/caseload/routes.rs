@@ -1,25 +1,23 @@
 //! `GET /api/v1/caseload` and the caseload page `/caseload`.
 
-use axum::{extract::State, response::Html, routing::get, Json, Router};
+use axum::{extract::State, response::Html, routing::get, Json};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::service::{self, CaseloadRow};
+use crate::routing::{Access, Routes};
 use crate::{
-    accounts::Role,
-    app::AppState,
     auth::Principal,
     error::AppResult,
+    state::AppState,
     web::{page, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/caseload", get(caseload))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/caseload", get(caseload_page))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::THERAPIST, routes!(caseload))
+        .page(Access::THERAPIST, "/caseload", get(caseload_page))
         .merge(super::record::routes())
         .merge(super::snippets::routes())
         .merge(super::cover_page::routes())
@@ -35,7 +33,6 @@ pub struct Caseload {
 #[utoipa::path(get, path = "/api/v1/caseload", tag = "therapist", security(("bearer" = [])),
     responses((status = 200, body = Caseload), (status = 403, body = crate::error::Problem)))]
 pub async fn caseload(State(state): State<AppState>, principal: Principal) -> AppResult<Json<Caseload>> {
-    principal.require(&[Role::Therapist])?;
     Ok(Json(Caseload { patients: service::caseload(&state, &principal).await? }))
 }
 
@@ -44,7 +41,6 @@ async fn caseload_page(
     csrf: CsrfToken,
     principal: Principal,
 ) -> AppResult<Html<String>> {
-    principal.require(&[Role::Therapist])?;
     let rows = service::caseload(&state, &principal).await?;
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("patients", &rows);

@@ -12,11 +12,11 @@ use serde::Serialize;
 use super::due::feedback_due_on;
 use crate::{
     accounts::Role,
-    app::AppState,
     auth::Principal,
     content::Catalogue,
     entities::{diary_entries, enrollments, messages, module_states, questionnaire_responses, submissions},
     error::AppResult,
+    state::AppState,
 };
 
 /// Patients without activity for this many days are flagged inactive.

@@ -7,25 +7,28 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use serde::Deserialize;
 
+use crate::routing::{Access, Routes};
 use crate::{
-    accounts::Role,
-    app::AppState,
     auth::Principal,
     entities::snippets,
     error::{AppError, AppResult, FieldErrors},
     ids,
+    state::AppState,
     web::{page, AppForm, CsrfToken},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/snippets", get(list_page).post(create)).route("/snippets/{id}/delete", post(delete))
+pub fn routes() -> Routes {
+    Routes::new().page(Access::THERAPIST, "/snippets", get(list_page).post(create)).page(
+        Access::THERAPIST,
+        "/snippets/{id}/delete",
+        post(delete),
+    )
 }
 
 /// The snippets `therapist` may use: their own and their clinic's shared ones.
@@ -62,7 +65,6 @@ async fn render(
     principal: &Principal,
     errors: Option<FieldErrors>,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     let list = usable(&state.db, principal).await?;
     let mut context = page::context(Some(principal), csrf);
     let rows: Vec<(String, String, String, bool, bool)> = list
@@ -91,7 +93,6 @@ async fn create(
     principal: Principal,
     AppForm(form): AppForm<SnippetForm>,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     let mut errors = FieldErrors::new();
     let (title, body) = (form.title.trim(), form.body.trim());
     if title.is_empty() || title.chars().count() > 120 {
@@ -122,7 +123,6 @@ async fn delete(
     principal: Principal,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     let removed = snippets::Entity::delete_many()
         .filter(snippets::Column::Id.eq(id))
         .filter(snippets::Column::OwnerId.eq(principal.id()))

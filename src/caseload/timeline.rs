@@ -6,7 +6,6 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::{
-    app::AppState,
     assignments,
     content::{ItemBody, Program},
     diaries,
@@ -15,6 +14,7 @@ use crate::{
     messages,
     progress::service::Progress,
     questionnaires,
+    state::AppState,
 };
 
 /// One thing on the timeline, newest first.

@@ -6,15 +6,17 @@ use axum::{
     http::{header, HeaderValue},
     response::{IntoResponse, Response},
     routing::get,
-    Router,
 };
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 
-use crate::{app::AppState, auth::Principal, error::AppError};
+use crate::accounts::Role;
+use crate::routing::{Access, Routes};
+use crate::{auth::Principal, error::AppError, state::AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/media/{program}/{file}", get(media))
+pub fn routes() -> Routes {
+    // Patients, and the therapists who preview their program.
+    Routes::new().page(Access::Only(&[Role::Patient, Role::Therapist]), "/media/{program}/{file}", get(media))
 }
 
 async fn media(

@@ -6,10 +6,10 @@ pub mod simulate;
 
 use crate::{
     accounts::{service as accounts, service::NewUser, Role},
-    app::AppState,
     auth::{self, password::hash_password, Credential, Principal},
     enrollment::{self, service::NewEnrollment},
     error::AppResult,
+    state::AppState,
     web::ClientInfo,
 };
 

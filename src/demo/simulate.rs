@@ -11,7 +11,6 @@ use sea_orm::EntityTrait;
 
 use crate::{
     accounts::{service as accounts, service::NewUser, Role},
-    app::AppState,
     assignments,
     auth::{self, password::hash_password, Credential, Principal},
     caseload::due::feedback_due_on,
@@ -23,6 +22,7 @@ use crate::{
     messages,
     progress::service::{self as progress, Progress},
     questionnaires,
+    state::AppState,
     web::ClientInfo,
 };
 

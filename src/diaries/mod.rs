@@ -6,4 +6,4 @@ pub mod charts;
 pub(crate) mod routes;
 pub mod service;
 
-pub use routes::{api_routes, page_routes};
+pub use routes::routes;

@@ -5,8 +5,7 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::get,
-    Json, Router,
+    Json,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,25 +13,24 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::service::{self, Saved};
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     auth::Principal,
     content::ItemKind,
     enrollment::access,
     entities::diary_entries,
     error::{AppError, AppResult},
     progress::service::{self as progress, Progress},
+    state::AppState,
     web::{AppForm, AppJson, ClientInfo, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/diaries/{diary_id}/entries", get(my_entries).post(add_entry))
-        .route("/patients/{id}/diary-entries", get(patient_entries))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/items/{item_id}/entry", axum::routing::post(submit_form))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::PATIENT, routes!(my_entries, add_entry))
+        .api(Access::THERAPIST, routes!(patient_entries))
+        .page(Access::PATIENT, "/items/{item_id}/entry", axum::routing::post(submit_form))
 }
 
 /// The diary form for today or yesterday.

@@ -9,7 +9,6 @@ use serde_json::{Map, Value};
 
 use crate::{
     accounts::Role,
-    app::AppState,
     content::{
         answers::{self, Completeness},
         ItemBody, ItemKind,
@@ -20,6 +19,7 @@ use crate::{
     error::{AppError, AppResult},
     ids,
     progress::service::{self as progress, Progress},
+    state::AppState,
     usage::{self, UsageEvent},
 };
 

@@ -13,10 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
-use sea_orm::{
-    sea_query::Expr, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, Statement,
-    TransactionTrait,
-};
+use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde::Serialize;
 use tera::Context;
 
@@ -25,11 +22,12 @@ use super::{
     settings::DigestSettings,
 };
 use crate::{
-    app::AppState,
     caseload::due::feedback_due_on,
     entities::{covers, digests, enrollments, users},
     error::{AppError, AppResult},
     mail::{self, Email},
+    sql,
+    state::AppState,
     usage::UsageEvent,
     web::Lang,
 };
@@ -112,30 +110,21 @@ pub async fn claim_due_digests(
     lease: Duration,
 ) -> AppResult<Vec<digests::Model>> {
     let backend = db.get_database_backend();
-    let sql = match backend {
-        DatabaseBackend::Postgres => {
-            "UPDATE digests SET lease_owner = $1, lease_until = $2 \
-             WHERE id IN (SELECT id FROM digests WHERE status = 'pending' AND due_at <= $3 \
-               AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
-               ORDER BY therapist_id, due_at LIMIT $4 FOR UPDATE SKIP LOCKED) \
-             AND status = 'pending' AND (lease_until IS NULL OR lease_until < $3) RETURNING *"
-        }
-        _ => {
-            "UPDATE digests SET lease_owner = ?1, lease_until = ?2 \
-             WHERE id IN (SELECT id FROM digests WHERE status = 'pending' AND due_at <= ?3 \
-               AND next_attempt_at <= ?3 AND (lease_until IS NULL OR lease_until < ?3) \
-               ORDER BY therapist_id, due_at LIMIT ?4) \
-             AND +status = 'pending' AND (lease_until IS NULL OR lease_until < ?3) RETURNING *"
-        }
-    };
+    // The outer update re-checks the lease, for a row another worker leased
+    // between the choice and the update; it goes by the primary key.
+    let text = format!(
+        "UPDATE digests SET lease_owner = $1, lease_until = $2 \
+         WHERE id IN (SELECT id FROM digests WHERE status = 'pending' AND due_at <= $3 \
+           AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
+           ORDER BY therapist_id, due_at LIMIT $4{skip_locked}) \
+         AND {status} = 'pending' AND (lease_until IS NULL OR lease_until < $3) RETURNING *",
+        skip_locked = sql::skip_locked(backend),
+        status = sql::without_index(backend, "status"),
+    );
     let values: [sea_orm::Value; 4] = [owner.into(), (now + lease).into(), now.into(), BATCH.into()];
-    // (On SQLite, `+status` keeps the planner on the primary key for the
-    // outer update instead of scanning every pending digest per batch.)
     // RETURNING hands back exactly the rows this statement leased.
-    let mut claimed = digests::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(backend, sql, values))
-        .all(db)
-        .await?;
+    let mut claimed =
+        digests::Entity::find().from_raw_sql(sql::statement(backend, &text, values)).all(db).await?;
     claimed.sort_by(|a, b| (&a.therapist_id, a.due_at).cmp(&(&b.therapist_id, b.due_at)));
     Ok(claimed)
 }

@@ -20,9 +20,9 @@ use serde::Serialize;
 pub use delivery::{claim_due_digests, DigestReport};
 pub use notifications::{mark_seen, notify, NotificationKind};
 pub use patient_notices::{notice_patient, PatientNotice};
-pub use routes::{api_routes, page_routes};
+pub use routes::routes;
 
-use crate::{app::AppState, error::AppResult};
+use crate::{error::AppResult, state::AppState};
 
 /// What one round of notification work did.
 #[derive(Clone, Copy, Debug, Default, Serialize)]

@@ -12,10 +12,10 @@ use sea_orm::{
 use tera::Context;
 
 use crate::{
-    app::AppState,
     entities::{enrollments, patient_notices, users},
     error::AppResult,
     mail::{self, Email},
+    state::AppState,
     web::Lang,
 };
 

@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use tera::Context;
 
 use crate::{
-    app::AppState,
     entities::{diary_entries, diary_reminders, enrollments, users},
     error::{AppError, AppResult},
     mail::{self, Email},
+    state::AppState,
     web::Lang,
 };
 

@@ -8,7 +8,7 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::get,
-    Json, Router,
+    Json,
 };
 
 use super::{
@@ -16,26 +16,23 @@ use super::{
     reminders::{self, ReminderSettings},
     settings::{self, DigestSettings},
 };
+use crate::routing::{Access, Routes};
 use crate::{
-    accounts::Role,
-    app::AppState,
     auth::Principal,
     error::{AppError, AppResult, FieldErrors},
+    state::AppState,
     web::{page, AppForm, AppJson, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/digest-settings", get(get_settings).put(put_settings))
-        .route("/me/notifications", get(get_centre))
-        .route("/me/diary-reminder", get(get_reminder).put(put_reminder))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/settings/digests", get(settings_page).post(save_form))
-        .route("/notifications", get(centre_page))
-        .route("/settings/reminders", get(reminder_page).post(save_reminder_form))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::THERAPIST, routes!(get_settings, put_settings))
+        .api(Access::THERAPIST, routes!(get_centre))
+        .api(Access::PATIENT, routes!(get_reminder, put_reminder))
+        .page(Access::THERAPIST, "/settings/digests", get(settings_page).post(save_form))
+        .page(Access::THERAPIST, "/notifications", get(centre_page))
+        .page(Access::PATIENT, "/settings/reminders", get(reminder_page).post(save_reminder_form))
 }
 
 /// The therapist's digest settings.
@@ -45,7 +42,6 @@ pub async fn get_settings(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<DigestSettings>> {
-    principal.require(&[Role::Therapist])?;
     Ok(Json(settings::load(&state.db, principal.id()).await?))
 }
 
@@ -58,7 +54,6 @@ pub async fn put_settings(
     principal: Principal,
     AppJson(body): AppJson<DigestSettings>,
 ) -> AppResult<Json<DigestSettings>> {
-    principal.require(&[Role::Therapist])?;
     settings::save(&state.db, principal.id(), &body, state.clock.now()).await?;
     Ok(Json(settings::load(&state.db, principal.id()).await?))
 }
@@ -68,7 +63,6 @@ async fn settings_page(
     csrf: CsrfToken,
     principal: Principal,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     let current = settings::load(&state.db, principal.id()).await?;
     render(&state, &csrf, &principal, &current, None, false)
 }
@@ -97,7 +91,6 @@ async fn save_form(
     principal: Principal,
     AppForm(form): AppForm<DigestSettings>,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     match settings::save(&state.db, principal.id(), &form, state.clock.now()).await {
         Ok(()) => Ok(Redirect::to("/settings/digests?saved=1").into_response()),
         Err(AppError::Invalid(errors)) => render(&state, &csrf, &principal, &form, Some(errors), false),
@@ -112,7 +105,6 @@ pub async fn get_centre(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<NotificationCentre>> {
-    principal.require(&[Role::Therapist])?;
     Ok(Json(centre::centre(&state.db, principal.id(), state.clock.now()).await?))
 }
 
@@ -121,7 +113,6 @@ async fn centre_page(
     csrf: CsrfToken,
     principal: Principal,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     let centre = centre::centre(&state.db, principal.id(), state.clock.now()).await?;
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("centre", &centre);

@@ -8,10 +8,10 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 use tera::Context;
 
 use crate::{
-    app::AppState,
     entities::{enrollments, users},
     error::AppResult,
     mail::{self, Email},
+    state::AppState,
     web::Lang,
 };
 

@@ -8,11 +8,11 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::{
     accounts::Role,
-    app::AppState,
     audit,
     auth::Principal,
     entities::enrollments,
     error::{AppError, AppResult},
+    state::AppState,
     web::ClientInfo,
 };
 

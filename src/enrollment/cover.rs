@@ -7,12 +7,12 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use crate::{
     accounts::Role,
-    app::AppState,
     audit,
     auth::Principal,
     entities::{covers, users},
     error::{AppError, AppResult, FieldErrors},
     ids,
+    state::AppState,
     web::ClientInfo,
 };
 

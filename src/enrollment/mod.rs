@@ -8,4 +8,4 @@ mod pages;
 pub(crate) mod routes;
 pub mod service;
 
-pub use routes::{api_routes, page_routes};
+pub use routes::routes;

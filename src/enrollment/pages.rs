@@ -6,25 +6,24 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
 };
 use serde::Deserialize;
 
 use super::{access, service};
+use crate::routing::{Access, Routes};
 use crate::{
-    accounts::Role,
-    app::AppState,
     auth::Principal,
     error::{AppError, AppResult, FieldErrors},
+    state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/patients/new", get(new_page).post(create))
-        .route("/patients/{id}/reinvite", post(reinvite))
-        .route("/patients/{id}/status", post(status))
-        .route("/patients/{id}/cadence", post(cadence))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page(Access::THERAPIST, "/patients/new", get(new_page).post(create))
+        .page(Access::THERAPIST, "/patients/{id}/reinvite", post(reinvite))
+        .page(Access::THERAPIST, "/patients/{id}/status", post(status))
+        .page(Access::THERAPIST, "/patients/{id}/cadence", post(cadence))
 }
 
 #[derive(Deserialize, Default, serde::Serialize)]
@@ -54,7 +53,6 @@ async fn render(
     errors: Option<FieldErrors>,
     invitation: Option<(String, String)>,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Therapist])?;
     let programs: Vec<(String, String)> =
         state.content.programs().map(|p| (p.id.clone(), p.title.clone())).collect();
     let mut context = page::context(Some(principal), csrf);

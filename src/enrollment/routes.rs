@@ -4,16 +4,16 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
-    Json, Router,
+    routing::get,
+    Json,
 };
 use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::ToSchema;
 
 use super::{access, service};
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     assignments,
     auth::Principal,
     diaries,
@@ -21,20 +21,18 @@ use crate::{
     messages,
     progress::service::{self as progress, ModuleState, Progress},
     questionnaires,
+    state::AppState,
     web::{AppJson, ClientInfo},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/patients", post(enroll))
-        .route("/patients/{id}", get(patient))
-        .route("/me/export", get(export))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/my-data", get(my_data))
-        .route("/my-data/export.json", get(download))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::THERAPIST, routes!(enroll))
+        .api(Access::THERAPIST, routes!(patient))
+        .api(Access::PATIENT, routes!(export))
+        .page(Access::PATIENT, "/my-data", get(my_data))
+        .page(Access::PATIENT, "/my-data/export.json", get(download))
         .merge(super::pages::routes())
 }
 

@@ -10,12 +10,12 @@ use crate::{
         service::{self as accounts, NewUser},
         Role,
     },
-    app::AppState,
     audit,
     auth::Principal,
     entities::{clinics, enrollments, module_states},
     error::{AppError, AppResult, FieldErrors},
     ids,
+    state::AppState,
     usage::{self, UsageEvent},
     web::ClientInfo,
 };

@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use crate::{
     accounts::{service::normalize_email, Role},
-    app::AppState,
     audit::{self, AuditEntry},
     auth::Principal,
     entities::{
@@ -19,6 +18,7 @@ use crate::{
         questionnaire_responses, recovery_codes, sessions, submissions, users,
     },
     error::{AppError, AppResult},
+    state::AppState,
     web::ClientInfo,
 };
 

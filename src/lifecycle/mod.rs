@@ -5,4 +5,4 @@ pub mod backup;
 pub mod erasure;
 pub(crate) mod routes;
 
-pub use routes::api_routes;
+pub use routes::routes;

@@ -4,24 +4,23 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{post, put},
-    Json, Router,
+    Json,
 };
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::erasure::{self, Erasure};
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     auth::Principal,
     error::AppResult,
+    state::AppState,
     web::{AppJson, ClientInfo},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/clinics/{clinic_id}/retention", put(set_retention))
-        .route("/clinics/{clinic_id}/erasures", post(erase_patient))
+pub fn routes() -> Routes {
+    Routes::new().api(Access::ADMIN, routes!(set_retention)).api(Access::ADMIN, routes!(erase_patient))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -8,5 +8,5 @@ pub(crate) mod routes;
 mod transport;
 
 pub use outbox::{deliver_due, enqueue, DeliveryReport, Email};
-pub use routes::{admin_page_routes, api_routes, dev_routes};
+pub use routes::routes;
 pub use transport::Mailer;

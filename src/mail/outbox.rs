@@ -9,10 +9,10 @@ use sea_orm::{
 
 use super::Mailer;
 use crate::{
-    app::AppState,
     entities::mail_outbox,
     error::{AppError, AppResult},
     ids,
+    state::AppState,
 };
 
 pub const PENDING: &str = "pending";

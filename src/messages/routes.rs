@@ -5,33 +5,32 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
-    routing::{get, post},
-    Json, Router,
+    routing::get,
+    Json,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::service;
+use crate::routing::{Access, Routes};
 use crate::{
     accounts::Role,
-    app::AppState,
     auth::Principal,
     enrollment::access,
     entities::messages,
     error::{AppError, AppResult},
+    state::AppState,
     web::{page, AppForm, AppJson, ClientInfo, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/messages", get(my_messages).post(send))
-        .route("/patients/{id}/messages", get(patient_messages))
-        .route("/patients/{id}/feedback", post(feedback))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    Router::new().route("/messages", get(inbox).post(send_form))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::PATIENT, routes!(my_messages, send))
+        .api(Access::THERAPIST, routes!(patient_messages))
+        .api(Access::THERAPIST, routes!(feedback))
+        .page(Access::PATIENT, "/messages", get(inbox).post(send_form))
 }
 
 async fn inbox(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {

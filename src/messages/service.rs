@@ -7,7 +7,6 @@ use sea_orm::{
 
 use crate::{
     accounts::Role,
-    app::AppState,
     audit,
     auth::Principal,
     digests::{self, NotificationKind},
@@ -15,6 +14,7 @@ use crate::{
     entities::{diary_entries, enrollments, messages, questionnaire_responses, submissions},
     error::{AppError, AppResult},
     ids,
+    state::AppState,
     usage::{self, UsageEvent},
     web::ClientInfo,
 };

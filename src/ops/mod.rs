@@ -3,22 +3,26 @@
 
 mod openapi;
 
-use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Json, Router};
+use axum::{extract::State, http::StatusCode, response::IntoResponse, routing::get, Json};
 use serde::Serialize;
+use utoipa_axum::routes;
 
-pub use openapi::ApiDoc;
+pub use openapi::{document, ApiDoc, Document};
 
-use crate::{app::AppState, db, error::AppError, telemetry};
+use crate::{
+    db,
+    error::AppError,
+    routing::{Access, Routes},
+    state::AppState,
+    telemetry,
+};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics))
-}
-
-pub fn api_routes() -> Router<AppState> {
-    Router::new().route("/openapi.json", get(openapi::document))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::Public, routes!(healthz))
+        .api(Access::Public, routes!(readyz))
+        .page(Access::Public, "/metrics", get(metrics))
+        .page(Access::Public, "/api/v1/openapi.json", get(openapi::serve_document))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

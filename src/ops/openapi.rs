@@ -1,7 +1,15 @@
-//! The OpenAPI 3 document at `/api/v1/openapi.json`. Each feature lists its
-//! API handlers here.
+//! The OpenAPI 3 document at `/api/v1/openapi.json`: the title, tags and
+//! security scheme here, the operations from the routes each feature declares
+//! (`crate::routing`).
 
-use axum::Json;
+use std::sync::Arc;
+
+use axum::{
+    body::Body,
+    http::header,
+    response::{IntoResponse, Response as HttpResponse},
+    Extension,
+};
 use utoipa::{
     openapi::{
         path::Operation,
@@ -16,55 +24,8 @@ use crate::error::Problem;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "icbt", description = "Guided internet-based CBT for chronic pain and chronic fatigue"),
-    paths(
-        super::healthz,
-        super::readyz,
-        crate::auth::routes::api::create_token,
-        crate::auth::routes::api::revoke_token,
-        crate::auth::routes::api::accept_invitation,
-        crate::auth::routes::api::me,
-        crate::accounts::routes::api::create_clinic,
-        crate::accounts::routes::api::create_team,
-        crate::accounts::routes::api::invite_staff,
-        crate::accounts::routes::api::update_staff,
-        crate::accounts::routes::api::reset_totp,
-        crate::lifecycle::routes::set_retention,
-        crate::lifecycle::routes::erase_patient,
-        crate::audit::routes::search,
-        crate::mail::routes::list,
-        crate::mail::routes::retry,
-        crate::enrollment::routes::enroll,
-        crate::enrollment::routes::patient,
-        crate::enrollment::routes::export,
-        crate::progress::routes::my_program,
-        crate::progress::routes::my_item,
-        crate::progress::routes::complete_item,
-        crate::progress::routes::set_module_state,
-        crate::assignments::routes::submit,
-        crate::assignments::routes::patient_submissions,
-        crate::diaries::routes::add_entry,
-        crate::diaries::routes::my_entries,
-        crate::diaries::routes::patient_entries,
-        crate::questionnaires::routes::due_questionnaires,
-        crate::questionnaires::routes::respond,
-        crate::messages::routes::my_messages,
-        crate::messages::routes::send,
-        crate::messages::routes::patient_messages,
-        crate::messages::routes::feedback,
-        crate::caseload::routes::caseload,
-        crate::digests::routes::get_settings,
-        crate::digests::routes::put_settings,
-        crate::digests::routes::get_centre,
-        crate::digests::routes::get_reminder,
-        crate::digests::routes::put_reminder,
-        crate::reports::routes::uptake_json,
-        crate::reports::routes::uptake_csv,
-        crate::reports::routes::my_figures_json,
-        crate::reports::routes::clinics_json,
-        crate::reports::routes::put_treatments,
-    ),
     components(schemas(Problem, super::Health)),
-    modifiers(&BearerAuth, &ErrorResponses),
+    modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health and readiness"),
         (name = "auth", description = "Tokens, invitations and the current user"),
@@ -177,6 +138,18 @@ impl Modify for ErrorResponses {
     }
 }
 
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The whole document, serialised once when the router is built.
+#[derive(Clone)]
+pub struct Document(Arc<str>);
+
+/// The document for `operations`, the paths read off the declared routes.
+pub fn document(operations: utoipa::openapi::OpenApi) -> Document {
+    let mut openapi = ApiDoc::openapi().merge_from(operations);
+    ErrorResponses.modify(&mut openapi);
+    let json = serde_json::to_string(&openapi).unwrap_or_else(|_| "{}".to_string());
+    Document(json.into())
+}
+
+pub async fn serve_document(Extension(document): Extension<Document>) -> HttpResponse<Body> {
+    ([(header::CONTENT_TYPE, "application/json")], document.0.to_string()).into_response()
 }

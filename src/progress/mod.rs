@@ -6,6 +6,6 @@ pub(crate) mod routes;
 pub mod service;
 pub mod tailoring;
 
-pub use pages::{render_item, routes as page_routes, Refused};
-pub use routes::api_routes;
+pub use pages::{render_item, Refused};
+pub use routes::routes;
 pub use tailoring::{change_module, set_hidden};

@@ -6,15 +6,14 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
 };
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::service::{self, ModuleState, Progress};
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     assignments,
     auth::Principal,
     content::{ItemBody, ItemKind},
@@ -23,15 +22,16 @@ use crate::{
     entities::enrollments,
     error::{AppResult, FieldErrors},
     messages, questionnaires,
+    state::AppState,
     web::{fields, page, CsrfToken},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/home", get(home))
-        .route("/program", get(program))
-        .route("/items/{item_id}", get(item))
-        .route("/items/{item_id}/done", post(page_done))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page(Access::PATIENT, "/home", get(home))
+        .page(Access::PATIENT, "/program", get(program))
+        .page(Access::PATIENT, "/items/{item_id}", get(item))
+        .page(Access::PATIENT, "/items/{item_id}/done", post(page_done))
 }
 
 #[derive(Serialize)]

@@ -4,29 +4,31 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, patch, post},
-    Json, Router,
+    Json,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use super::service::{self, ModuleState, ProgramView, Progress};
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     auth::Principal,
     content::ItemBody,
     enrollment::access,
     error::{AppError, AppResult},
+    state::AppState,
     web::{AppJson, ClientInfo},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/program", get(my_program))
-        .route("/me/items/{item_id}", get(my_item))
-        .route("/me/items/{item_id}/complete", post(complete_item))
-        .route("/patients/{id}/modules/{module_id}", patch(set_module_state))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::PATIENT, routes!(my_program))
+        .api(Access::PATIENT, routes!(my_item))
+        .api(Access::PATIENT, routes!(complete_item))
+        .api(Access::THERAPIST, routes!(set_module_state))
+        .merge(super::pages::routes())
 }
 
 /// The patient's program with module and item states.

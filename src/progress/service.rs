@@ -376,7 +376,7 @@ pub async fn set_state(
 
 /// The patient marks a page read (from the page or the API).
 pub async fn mark_page_read(
-    state: &crate::app::AppState,
+    state: &crate::state::AppState,
     enrollment: &enrollments::Model,
     item_id: &str,
 ) -> AppResult<()> {

@@ -6,9 +6,9 @@ use sea_orm::{sea_query::OnConflict, ActiveValue::Set, EntityTrait};
 use super::service::{program_of, set_state, ModuleState};
 use crate::{
     accounts::Role,
-    app::AppState,
     entities::{enrollments, item_states},
     error::{AppError, AppResult},
+    state::AppState,
     usage::{self, UsageEvent},
 };
 

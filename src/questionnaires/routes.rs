@@ -5,8 +5,8 @@ use axum::{
     extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Response},
-    routing::{get, post},
-    Json, Router,
+    routing::get,
+    Json,
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -14,25 +14,23 @@ use serde_json::{Map, Value};
 use utoipa::ToSchema;
 
 use super::service;
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     auth::Principal,
     enrollment::access,
     error::{AppError, AppResult},
     progress::service as progress,
+    state::AppState,
     web::{page, AppForm, AppJson, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/me/questionnaires", get(due_questionnaires))
-        .route("/me/questionnaires/{id}/responses", post(respond))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    Router::new()
-        .route("/questionnaires", get(list_page))
-        .route("/questionnaires/{id}", get(form_page).post(submit_form))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::PATIENT, routes!(due_questionnaires))
+        .api(Access::PATIENT, routes!(respond))
+        .page(Access::PATIENT, "/questionnaires", get(list_page))
+        .page(Access::PATIENT, "/questionnaires/{id}", get(form_page).post(submit_form))
 }
 
 #[derive(Serialize)]

@@ -8,7 +8,6 @@ use serde_json::{Map, Value};
 
 use crate::{
     accounts::Role,
-    app::AppState,
     content::{
         model::{Assessment, AssessmentWhen},
         scoring, Program, Questionnaire,
@@ -19,6 +18,7 @@ use crate::{
     error::{AppError, AppResult},
     ids,
     progress::service::{self as progress, ModuleState, Progress},
+    state::AppState,
     usage::{self, UsageEvent},
 };
 

@@ -8,4 +8,4 @@ pub(crate) mod routes;
 pub mod service;
 pub mod treatments;
 
-pub use routes::{api_routes, page_routes};
+pub use routes::routes;

@@ -5,7 +5,7 @@ use axum::{
     http::header,
     response::{IntoResponse, Response},
     routing::get,
-    Json, Router,
+    Json,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -13,37 +13,32 @@ use super::{
     service::{self, ReportQuery, Uptake},
     treatments::TreatmentTotal,
 };
+use crate::routing::{Access, Routes};
 use crate::{
-    accounts::Role,
-    app::AppState,
     auth::Principal,
     entities::teams,
     error::{AppError, AppResult},
+    state::AppState,
     web::{page, CsrfToken},
 };
+use utoipa_axum::routes;
 
-pub fn api_routes() -> Router<AppState> {
-    Router::new()
-        .route("/reports/uptake", get(uptake_json))
-        .route("/reports/uptake.csv", get(uptake_csv))
-        .route("/me/figures", get(my_figures_json))
-        .route("/reports/clinics", get(clinics_json))
-        .route("/reports/treatments", axum::routing::put(put_treatments))
-}
-
-pub fn page_routes() -> Router<AppState> {
-    // The page's CSV link: the same export, with the browser's session.
-    Router::new()
-        .route("/reports", get(uptake_page))
-        .route("/reports/uptake.csv", get(uptake_csv))
-        .route("/my-figures", get(my_figures_page))
-        .route("/admin/usage", get(clinics_page))
-        .route("/reports/treatments", axum::routing::post(post_treatments))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::MANAGER, routes!(uptake_json))
+        .api(Access::MANAGER, routes!(uptake_csv))
+        .api(Access::THERAPIST, routes!(my_figures_json))
+        .api(Access::ADMIN, routes!(clinics_json))
+        .api(Access::MANAGER, routes!(put_treatments))
+        .page(Access::MANAGER, "/reports", get(uptake_page))
+        .page(Access::MANAGER, "/reports/uptake.csv", get(uptake_csv))
+        .page(Access::THERAPIST, "/my-figures", get(my_figures_page))
+        .page(Access::ADMIN, "/admin/usage", get(clinics_page))
+        .page(Access::MANAGER, "/reports/treatments", axum::routing::post(post_treatments))
 }
 
 /// The report for the manager's own clinic; a team of another clinic is 404.
 async fn report(state: &AppState, principal: &Principal, query: &ReportQuery) -> AppResult<Uptake> {
-    principal.require(&[Role::Manager])?;
     let clinic_id = principal.clinic_id().ok_or(AppError::Forbidden)?;
     let team_id = query.team_id.as_deref().filter(|t| !t.is_empty());
     if let Some(team) = team_id {
@@ -234,7 +229,6 @@ async fn render_uptake(
 
 /// A therapist's own figures, for self-monitoring: their patients only.
 async fn my_figures(state: &AppState, principal: &Principal, query: &ReportQuery) -> AppResult<Uptake> {
-    principal.require(&[Role::Therapist])?;
     let scope = service::Scope {
         clinic_id: principal.clinic_id().ok_or(AppError::Forbidden)?.to_string(),
         team_id: None,
@@ -342,7 +336,6 @@ pub async fn put_treatments(
 }
 
 async fn save_total(state: &AppState, principal: &Principal, total: &TreatmentTotal) -> AppResult<()> {
-    principal.require(&[Role::Manager])?;
     let clinic_id = principal.clinic_id().ok_or(AppError::Forbidden)?;
     super::treatments::save(&state.db, clinic_id, principal.id(), total, state.clock.now()).await
 }

@@ -10,10 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use chrono_tz::Tz;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryResult,
-    Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryResult};
 use serde::{Deserialize, Serialize};
 
 use super::patients::{clip, flag, month_start, PatientCounts};
@@ -21,6 +18,7 @@ use crate::{
     content::Catalogue,
     entities::users,
     error::{AppError, AppResult},
+    sql,
 };
 
 /// Cells resting on fewer patients than this (but more than none) are hidden.
@@ -249,12 +247,7 @@ impl Sql {
     }
 
     pub async fn all(&self, db: &impl ConnectionTrait) -> AppResult<Vec<QueryResult>> {
-        let backend = db.get_database_backend();
-        let text = match backend {
-            DatabaseBackend::Postgres => self.text.clone(),
-            _ => self.text.replace('$', "?"),
-        };
-        Ok(db.query_all(Statement::from_sql_and_values(backend, text, self.values.clone())).await?)
+        Ok(db.query_all(sql::statement_for(db, &self.text, self.values.clone())).await?)
     }
 }
 

@@ -5,9 +5,9 @@
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
 
-use crate::error::AppResult;
+use crate::{error::AppResult, sql};
 
 const STATE: &str = "daily";
 
@@ -120,21 +120,13 @@ async fn roll_up_day(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let backend = db.get_database_backend();
-    let sql = |text: &str| match backend {
-        DatabaseBackend::Postgres => text.to_string(),
-        _ => text.replace('$', "?"),
-    };
     let txn = db.begin().await?;
-    if backend == DatabaseBackend::Postgres {
-        let lock = "SELECT name FROM usage_rollup_state WHERE name = $1 FOR UPDATE";
-        txn.execute(Statement::from_sql_and_values(backend, lock, [STATE.into()])).await?;
-    }
+    // Two workers never roll up the same day at once.
+    sql::hold_job(&txn, STATE).await?;
     let month = day.format("%Y-%m").to_string();
     let bit = 1i32 << (day.day0());
     let window = [start_of(day, tz), start_of(day + Duration::days(1), tz)];
-    let run = |text: String, values: Vec<sea_orm::Value>| {
-        txn.execute(Statement::from_sql_and_values(backend, sql(&text), values))
-    };
+    let run = |text: String, values: Vec<sea_orm::Value>| txn.execute(sql::statement(backend, &text, values));
     run("DELETE FROM usage_daily WHERE day = $1".into(), vec![day.into()]).await?;
     run(count_events(), vec![day.into(), month.clone().into(), window[0].into(), window[1].into()]).await?;
     if sum_month {
@@ -153,9 +145,7 @@ async fn roll_up_day(
     let final_before = if day < today { day + Duration::days(1) } else { day };
     let current = rolled_from(&txn).await?;
     let next = current.map_or(final_before, |c| c.max(final_before));
-    let upsert_state = "INSERT INTO usage_rollup_state (name, rolled_from, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (name) DO UPDATE SET rolled_from = excluded.rolled_from, updated_at = excluded.updated_at";
-    run(upsert_state.into(), vec![STATE.into(), next.into(), now.into()]).await?;
+    save_state(&txn, STATE, next, now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -220,23 +210,28 @@ fn mark_day(table: &str, flags: &[(&str, &str)], extra_key: &str) -> String {
 
 /// When the rollups were last brought up to date.
 pub async fn updated_at(db: &impl ConnectionTrait) -> AppResult<Option<DateTime<Utc>>> {
-    let backend = db.get_database_backend();
-    let text = match backend {
-        DatabaseBackend::Postgres => "SELECT updated_at FROM usage_rollup_state WHERE name = $1",
-        _ => "SELECT updated_at FROM usage_rollup_state WHERE name = ?1",
-    };
-    let row = db.query_one(Statement::from_sql_and_values(backend, text, [STATE.into()])).await?;
+    let text = "SELECT updated_at FROM usage_rollup_state WHERE name = $1";
+    let row = db.query_one(sql::statement_for(db, text, [STATE.into()])).await?;
     Ok(row.map(|r| r.try_get("", "updated_at")).transpose()?)
 }
 
 async fn rolled_from(db: &impl ConnectionTrait) -> AppResult<Option<NaiveDate>> {
-    let backend = db.get_database_backend();
-    let text = match backend {
-        DatabaseBackend::Postgres => "SELECT rolled_from FROM usage_rollup_state WHERE name = $1",
-        _ => "SELECT rolled_from FROM usage_rollup_state WHERE name = ?1",
-    };
-    let row = db.query_one(Statement::from_sql_and_values(backend, text, [STATE.into()])).await?;
+    let text = "SELECT rolled_from FROM usage_rollup_state WHERE name = $1";
+    let row = db.query_one(sql::statement_for(db, text, [STATE.into()])).await?;
     Ok(row.map(|r| r.try_get::<NaiveDate>("", "rolled_from")).transpose()?)
+}
+
+/// Records that the job `name` is done for every day before `rolled_from`.
+pub async fn save_state(
+    db: &impl ConnectionTrait,
+    name: &str,
+    rolled_from: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let upsert = "INSERT INTO usage_rollup_state (name, rolled_from, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET rolled_from = excluded.rolled_from, updated_at = excluded.updated_at";
+    db.execute(sql::statement_for(db, upsert, [name.into(), rolled_from.into(), now.into()])).await?;
+    Ok(())
 }
 
 pub async fn first_event_day(db: &impl ConnectionTrait, tz: Tz) -> AppResult<Option<NaiveDate>> {

@@ -6,10 +6,9 @@ use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
-    Router,
 };
 
-use crate::app::AppState;
+use crate::routing::{Access, Routes};
 
 const ASSETS: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("static/app.css")),
@@ -31,8 +30,8 @@ pub fn asset_version() -> &'static str {
     })
 }
 
-pub fn asset_routes() -> Router<AppState> {
-    Router::new().route("/static/{file}", get(asset))
+pub fn asset_routes() -> Routes {
+    Routes::new().page(Access::Public, "/static/{file}", get(asset))
 }
 
 async fn asset(Path(file): Path<String>) -> Response {

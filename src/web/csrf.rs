@@ -13,7 +13,7 @@ use axum::{
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
 use subtle::ConstantTimeEq;
 
-use crate::{app::AppState, error::AppError, ids};
+use crate::{error::AppError, ids, state::AppState};
 
 pub const CSRF_COOKIE: &str = "icbt_csrf";
 pub const CSRF_FIELD: &str = "csrf";

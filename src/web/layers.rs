@@ -10,8 +10,8 @@ use tera::Context;
 
 use super::Lang;
 use crate::{
-    app::AppState,
     error::{AppError, Problem},
+    state::AppState,
 };
 
 const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \

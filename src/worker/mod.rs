@@ -7,11 +7,11 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 use crate::{
-    app::AppState,
     auth::{sessions, throttle},
     digests::{self, NotificationRound},
     error::AppResult,
     mail::{self, Mailer},
+    state::AppState,
 };
 
 /// What one round of background work did.

@@ -593,3 +593,37 @@ smtp_test!(
         assert_eq!((mine_phq["questionnaire_id"].clone(), mine_phq["reliably_deteriorated"].clone()), (json!("phq-9"), json!(1)));
     }
 );
+
+db_test!(
+    async fn workers_rolling_up_at_once_on_a_first_run_count_each_event_once(app: TestApp) {
+        use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement};
+        let plan = icbt::demo::simulate::ClinicPlan {
+            clinic: "Racing".into(),
+            therapists: 1,
+            patients: 4,
+            weeks: 2,
+            intake_weeks: 1,
+            seed: 5,
+            first_therapist: None,
+        };
+        icbt::demo::simulate::simulate(&app.state, &plan, |_| {}).await.unwrap();
+        let tz = app.state.settings.care_timezone;
+        let now = app.state.clock.now();
+        // No rollup has run: the job's state row does not exist yet.
+        let rounds: Vec<_> = (0..4)
+            .map(|_| {
+                let db = app.state.db.clone();
+                tokio::spawn(async move { icbt::usage::rollups::catch_up(&db, tz, now).await })
+            })
+            .collect();
+        for round in rounds {
+            round.await.unwrap().expect("a concurrent first catch-up");
+        }
+        let backend = app.state.db.get_database_backend();
+        let sum = Statement::from_string(backend, "SELECT CAST(SUM(events) AS BIGINT) AS n FROM usage_daily");
+        let row = app.state.db.query_one(sum).await.unwrap().unwrap();
+        let rolled: i64 = row.try_get("", "n").unwrap();
+        let events = icbt::entities::usage_events::Entity::find().count(&app.state.db).await.unwrap();
+        assert_eq!(rolled as u64, events, "every event in exactly one daily row");
+    }
+);

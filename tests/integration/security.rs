@@ -8,6 +8,12 @@ use std::collections::BTreeSet;
 
 use reqwest::{header, Client, Method, StatusCode};
 
+use icbt::{
+    accounts::Role,
+    routing::{Access, AccessTable},
+    state::AppState,
+};
+
 use crate::support::{accounts::csrf_in, care::Patient, new_client, TestApp};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -23,59 +29,29 @@ const SIGNED_IN: &[Who] = &[Who::Patient, Who::Therapist, Who::Manager, Who::Adm
 const MID_LOGIN: &[Who] = &[];
 const EVERYONE: &[Who] = &[Who::Anonymous, Who::Patient, Who::Therapist, Who::Manager, Who::Admin];
 
-/// Who may use a route. `None`: no rule yet, which fails the test.
-fn rule(method: &Method, path: &str) -> Option<&'static [Who]> {
-    use Who::*;
-    let api = path.strip_prefix("/api/v1");
-    let m = method.as_str();
-    Some(match (api, m, path) {
-        // Open to all: start, login and the links in invitation and reset mails.
-        (None, "GET", "/" | "/healthz" | "/readyz" | "/metrics" | "/static/{file}") => EVERYONE,
-        (None, _, "/login" | "/password/forgot") => EVERYONE,
-        // Only for a login that still owes its second factor: nobody here.
-        (None, _, "/login/code" | "/login/setup-2fa") => MID_LOGIN,
-        (None, _, "/invitations/{token}" | "/password/reset/{token}") => EVERYONE,
-        (None, "GET", "/dev/mailbox" | "/dev/mailbox/{file}") => EVERYONE,
-        (Some("/openapi.json"), "GET", _) => EVERYONE,
-        (Some("/auth/token"), "POST", _) | (Some("/invitations/{token}/accept"), "POST", _) => EVERYONE,
-        // Any signed-in person: their own account.
-        (None, _, "/account" | "/account/password" | "/account/language" | "/account/sessions/end-all") => {
-            SIGNED_IN
-        }
-        (None, _, "/account/2fa" | "/logout") => SIGNED_IN,
-        (Some("/me") | Some("/auth/token"), _, _) => SIGNED_IN,
-        // Treatment content media: patients and the therapists who preview it.
-        (None, "GET", "/media/{program}/{file}") => &[Patient, Therapist],
-        // The patient's own treatment.
-        (None, _, "/home" | "/program" | "/my-data" | "/my-data/export.json" | "/messages") => &[Patient],
-        (None, _, "/questionnaires" | "/questionnaires/{id}" | "/settings/reminders") => &[Patient],
-        (None, _, p) if p.starts_with("/items/") => &[Patient],
-        (Some(p), _, _) if p.starts_with("/me/") && !is_staff_me(p) => &[Patient],
-        // The therapist's caseload and records.
-        (None, _, "/caseload" | "/cover" | "/snippets" | "/snippets/{id}/delete") => &[Therapist],
-        (None, _, "/settings/digests" | "/notifications" | "/my-figures") => &[Therapist],
-        (None, _, p) if p.starts_with("/patients") => &[Therapist],
-        (Some("/caseload"), _, _) => &[Therapist],
-        (Some(p), _, _) if p.starts_with("/patients") => &[Therapist],
-        (Some(p), _, _) if is_staff_me(p) => &[Therapist],
-        // The manager's reports.
-        (None, _, "/reports" | "/reports/uptake.csv" | "/reports/treatments") => &[Manager],
-        (Some("/reports/uptake" | "/reports/uptake.csv" | "/reports/treatments"), _, _) => &[Manager],
-        // Administration.
-        (None, _, p) if p.starts_with("/admin") => &[Admin],
-        (Some("/reports/clinics" | "/audit" | "/outbox" | "/outbox/{id}/retry"), _, _) => &[Admin],
-        (Some(p), _, _) if p.starts_with("/clinics") || p.starts_with("/staff") => &[Admin],
-        _ => return None,
+/// Who may use a route, as its declaration says. `None`: no rule.
+fn rule(table: &AccessTable, method: &Method, path: &str) -> Option<Vec<Who>> {
+    let who = |role: &Role| match role {
+        Role::Patient => Who::Patient,
+        Role::Therapist => Who::Therapist,
+        Role::Manager => Who::Manager,
+        Role::Admin => Who::Admin,
+    };
+    Some(match table.access(method, path)? {
+        Access::Public => EVERYONE.to_vec(),
+        Access::PendingLogin => MID_LOGIN.to_vec(),
+        Access::SignedIn => SIGNED_IN.to_vec(),
+        Access::Only(roles) => roles.iter().map(who).collect(),
     })
 }
 
-fn is_staff_me(api_path: &str) -> bool {
-    matches!(api_path, "/me/digest-settings" | "/me/notifications" | "/me/figures")
+/// The access rules of every declared route.
+fn declared() -> AccessTable {
+    icbt::app::routes().into_parts().2
 }
 
-/// Every path the router serves, read off the router itself.
-fn routed_paths(app: &TestApp) -> Vec<String> {
-    let router = icbt::app::router(app.state.clone());
+/// Every path a router serves, read off the router itself.
+fn paths_of(router: &axum::Router<AppState>) -> Vec<String> {
     let debug = format!("{router:?}");
     let mut paths = BTreeSet::new();
     for piece in debug.split("RouteId(").skip(1) {
@@ -87,9 +63,111 @@ fn routed_paths(app: &TestApp) -> Vec<String> {
             }
         }
     }
-    assert!(paths.len() > 100, "the router's paths could not be read: {paths:?}");
     paths.into_iter().collect()
 }
+
+/// Paths a router serves that no declaration gives a rule.
+fn unruled(router: &axum::Router<AppState>, table: &AccessTable) -> Vec<String> {
+    paths_of(router).into_iter().filter(|p| !table.is_declared(p)).collect()
+}
+
+/// Every path the server's router serves.
+fn routed_paths() -> Vec<String> {
+    let (router, _, table) = icbt::app::routes().into_parts();
+    let paths = paths_of(&router);
+    assert!(paths.len() > 100, "the router's paths could not be read: {paths:?}");
+    assert_eq!(unruled(&router, &table), Vec::<String>::new(), "routes without an access rule");
+    paths
+}
+
+#[test]
+fn a_route_added_without_a_rule_is_found() {
+    let (router, _, table) = icbt::app::routes().into_parts();
+    assert!(unruled(&router, &table).is_empty());
+    let router = router.route("/reports/rogue", axum::routing::get(|| async { "figures" }));
+    assert_eq!(unruled(&router, &table), vec!["/reports/rogue".to_string()]);
+}
+
+/// The routes anyone may call without signing in: a new one must be added
+/// here on purpose.
+#[test]
+fn only_the_front_door_is_public() {
+    let public: BTreeSet<String> = icbt::app::routes()
+        .rules()
+        .iter()
+        .filter(|r| r.access == Access::Public)
+        .map(|r| match &r.method {
+            Some(method) => format!("{method} {}", r.path),
+            None => r.path.clone(),
+        })
+        .collect();
+    let expected = [
+        "/",
+        "/api/v1/openapi.json",
+        "/dev/mailbox",
+        "/dev/mailbox/{file}",
+        "/invitations/{token}",
+        "/login",
+        "/metrics",
+        "/password/forgot",
+        "/password/reset/{token}",
+        "/static/{file}",
+        "GET /healthz",
+        "GET /readyz",
+        "POST /api/v1/auth/token",
+        "POST /api/v1/invitations/{token}/accept",
+    ];
+    assert_eq!(public, expected.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>());
+}
+
+/// Each area's routes belong to its role, whatever a declaration says.
+#[test]
+fn areas_keep_to_their_roles() {
+    for rule in icbt::app::routes().rules() {
+        let path = rule.path.as_str();
+        let api = path.strip_prefix("/api/v1").unwrap_or("");
+        let under = |p: &str, prefix: &str| p == prefix || p.starts_with(&format!("{prefix}/"));
+        let expected = if under(path, "/admin")
+            || ["/clinics", "/staff", "/audit", "/outbox"].iter().any(|p| under(api, p))
+        {
+            Some(Access::ADMIN)
+        } else if ["/patients", "/caseload", "/snippets", "/cover"]
+            .iter()
+            .any(|p| under(path, p) || under(api, p))
+        {
+            Some(Access::THERAPIST)
+        } else if ["/home", "/program", "/items", "/my-data", "/messages", "/questionnaires"]
+            .iter()
+            .any(|p| under(path, p))
+        {
+            Some(Access::PATIENT)
+        } else if under(path, "/reports") {
+            Some(Access::MANAGER)
+        } else {
+            None
+        };
+        if let Some(expected) = expected {
+            assert_eq!(rule.access, expected, "{path}");
+        }
+    }
+}
+
+db_test!(
+    async fn a_route_without_a_rule_is_refused(app: TestApp) {
+        // An area's router that gained a route outside the declarations.
+        let (router, openapi, table) = icbt::app::routes().into_parts();
+        let router = router.route("/reports/rogue", axum::routing::get(|| async { "figures" }));
+        assert_eq!(unruled(&router, &table), vec!["/reports/rogue".to_string()]);
+        let served = icbt::app::router_from_parts(app.state.clone(), (router, openapi, table));
+        let response = tower::ServiceExt::oneshot(
+            served,
+            axum::http::Request::get("/reports/rogue").body(axum::body::Body::empty()).unwrap(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::NOT_FOUND);
+    }
+);
 
 /// The values a path's parameters take: real records of the scenario, so
 /// that the one who may gets through and every other gets refused.
@@ -219,8 +297,9 @@ db_test!(
         let (fixture, callers) = one_of_each(&app).await;
 
         // Which methods each path answers: 405 means none is routed.
+        let table = declared();
         let mut routes = Vec::new();
-        for path in routed_paths(&app) {
+        for path in routed_paths() {
             for method in &METHODS {
                 let response = send(&app, &callers[0], method, &fixture.fill(&path), true).await;
                 if response.status() != StatusCode::METHOD_NOT_ALLOWED {
@@ -228,18 +307,18 @@ db_test!(
                 }
             }
         }
-        let unruled: Vec<String> =
-            routes.iter().filter(|(m, p)| rule(m, p).is_none()).map(|(m, p)| format!("{m} {p}")).collect();
-        assert!(
-            unruled.is_empty(),
-            "routes without an access rule in tests/integration/security.rs: {unruled:#?}"
-        );
+        let unruled: Vec<String> = routes
+            .iter()
+            .filter(|(m, p)| rule(&table, m, p).is_none())
+            .map(|(m, p)| format!("{m} {p}"))
+            .collect();
+        assert!(unruled.is_empty(), "routes without an access rule in their declaration: {unruled:#?}");
 
         // Ending every session of a user ends the callers' too: those go last.
         routes.sort_by_key(|(method, path)| ends_the_session(method, path));
         let mut failures = Vec::new();
         for (method, path) in &routes {
-            let allowed = rule(method, path).unwrap();
+            let allowed = rule(&table, method, path).unwrap();
             let url_path = fixture.fill(path);
             for caller in &callers {
                 let throwaway;
@@ -288,13 +367,14 @@ db_test!(
 db_test!(
     async fn every_html_write_demands_the_csrf_token_and_every_form_has_one(app: TestApp) {
         let (fixture, callers) = one_of_each(&app).await;
-        let pages: Vec<String> = routed_paths(&app).into_iter().filter(|p| !p.starts_with("/api/")).collect();
+        let table = declared();
+        let pages: Vec<String> = routed_paths().into_iter().filter(|p| !p.starts_with("/api/")).collect();
         let mut writes = 0;
         let mut forms = 0;
         for path in &pages {
             let url_path = fixture.fill(path);
             for method in [Method::POST, Method::PUT, Method::PATCH, Method::DELETE] {
-                let Some(allowed) = rule(&method, path) else { continue };
+                let Some(allowed) = rule(&table, &method, path) else { continue };
                 let probe = send(&app, &callers[0], &method, &url_path, true).await;
                 if probe.status() == StatusCode::METHOD_NOT_ALLOWED {
                     continue;
@@ -319,7 +399,7 @@ db_test!(
                 writes += 1;
             }
             // Every form on every page anyone may open carries the token.
-            let Some(allowed) = rule(&Method::GET, path) else { continue };
+            let Some(allowed) = rule(&table, &Method::GET, path) else { continue };
             for caller in callers.iter().filter(|c| allowed.contains(&c.who)) {
                 let response = send(&app, caller, &Method::GET, &url_path, true).await;
                 let html_page = response

@@ -3,27 +3,28 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{patch, post},
-    Json, Router,
+    Json,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::routing::{Access, Routes};
 use crate::{
     accounts::{admin, admin::StaffInvite, Role},
-    app::AppState,
     auth::Principal,
     error::AppResult,
+    state::AppState,
     web::{AppJson, ClientInfo},
 };
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/clinics", post(create_clinic))
-        .route("/clinics/{clinic_id}/teams", post(create_team))
-        .route("/staff", post(invite_staff))
-        .route("/staff/{user_id}", patch(update_staff))
-        .route("/staff/{user_id}/totp-reset", post(reset_totp))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::ADMIN, routes!(create_clinic))
+        .api(Access::ADMIN, routes!(create_team))
+        .api(Access::ADMIN, routes!(invite_staff))
+        .api(Access::ADMIN, routes!(update_staff))
+        .api(Access::ADMIN, routes!(reset_totp))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -4,5 +4,8 @@
 pub(crate) mod api;
 mod pages;
 
-pub use api::routes as api_routes;
-pub use pages::routes as page_routes;
+use crate::routing::Routes;
+
+pub fn routes() -> Routes {
+    api::routes().merge(pages::routes())
+}

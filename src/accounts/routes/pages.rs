@@ -5,33 +5,33 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::routing::{Access, Routes};
 use crate::{
     accounts::{admin, admin::StaffInvite, Role},
-    app::AppState,
     auth::Principal,
     error::{AppError, AppResult, FieldErrors},
     lifecycle::erasure,
+    state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin", get(clinics_page))
-        .route("/admin/clinics", post(create_clinic))
-        .route("/admin/clinics/{clinic_id}", get(clinic_page))
-        .route("/admin/clinics/{clinic_id}/teams", post(create_team))
-        .route("/admin/clinics/{clinic_id}/totp", post(set_totp_requirement))
-        .route("/admin/clinics/{clinic_id}/staff", post(invite_staff))
-        .route("/admin/clinics/{clinic_id}/retention", post(set_retention))
-        .route("/admin/clinics/{clinic_id}/erasure", post(erase_patient))
-        .route("/admin/staff/{user_id}/role", post(change_role))
-        .route("/admin/staff/{user_id}/active", post(set_active))
-        .route("/admin/staff/{user_id}/totp-reset", post(reset_totp))
-        .route("/admin/staff/{user_id}/reinvite", post(reinvite))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page(Access::ADMIN, "/admin", get(clinics_page))
+        .page(Access::ADMIN, "/admin/clinics", post(create_clinic))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}", get(clinic_page))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}/teams", post(create_team))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}/totp", post(set_totp_requirement))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}/staff", post(invite_staff))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}/retention", post(set_retention))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}/erasure", post(erase_patient))
+        .page(Access::ADMIN, "/admin/staff/{user_id}/role", post(change_role))
+        .page(Access::ADMIN, "/admin/staff/{user_id}/active", post(set_active))
+        .page(Access::ADMIN, "/admin/staff/{user_id}/totp-reset", post(reset_totp))
+        .page(Access::ADMIN, "/admin/staff/{user_id}/reinvite", post(reinvite))
 }
 
 #[derive(Serialize)]
@@ -127,7 +127,6 @@ async fn render_clinic(
     errors: Option<FieldErrors>,
     notice: Option<String>,
 ) -> AppResult<Response> {
-    principal.require(&[Role::Admin])?;
     let clinic = admin::find_clinic(state, clinic_id).await?;
     let teams = admin::clinic_teams(state, &clinic.id).await?;
     let team_name =

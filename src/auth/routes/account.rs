@@ -5,26 +5,26 @@ use axum::{
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
 };
 use serde::{Deserialize, Serialize};
 
 use super::login::{insert_setup, SetupForm};
+use crate::routing::{Access, Routes};
 use crate::{
-    app::AppState,
     audit,
     auth::{cookies, service, sessions, totp, Credential, Principal},
     error::{AppError, AppResult, FieldErrors},
+    state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken, Lang},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/account", get(account_page))
-        .route("/account/password", post(change_password))
-        .route("/account/language", post(change_language))
-        .route("/account/sessions/end-all", post(end_all_sessions))
-        .route("/account/2fa", get(two_factor_page).post(enable_two_factor))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page(Access::SignedIn, "/account", get(account_page))
+        .page(Access::SignedIn, "/account/password", post(change_password))
+        .page(Access::SignedIn, "/account/language", post(change_language))
+        .page(Access::SignedIn, "/account/sessions/end-all", post(end_all_sessions))
+        .page(Access::SignedIn, "/account/2fa", get(two_factor_page).post(enable_two_factor))
 }
 
 #[derive(Serialize)]

@@ -3,25 +3,27 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::routing::{Access, Routes};
 use crate::{
     accounts::Role,
-    app::AppState,
     auth::{service, tokens, Credential, Principal},
     error::{AppError, AppResult},
+    state::AppState,
     web::{AppJson, ClientInfo},
 };
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/auth/token", post(create_token).delete(revoke_token))
-        .route("/invitations/{token}/accept", post(accept_invitation))
-        .route("/me", get(me))
+pub fn routes() -> Routes {
+    Routes::new()
+        .api(Access::Public, routes!(create_token))
+        .api(Access::SignedIn, routes!(revoke_token))
+        .api(Access::Public, routes!(accept_invitation))
+        .api(Access::SignedIn, routes!(me))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -6,14 +6,13 @@ use axum::{
     http::StatusCode,
     response::{Html, IntoResponse, Redirect, Response},
     routing::get,
-    Router,
 };
 use serde::Deserialize;
 
 use super::landing_page;
+use crate::routing::{Access, Routes};
 use crate::{
     accounts::Role,
-    app::AppState,
     auth::{
         cookies,
         links::{self, Purpose},
@@ -21,14 +20,15 @@ use crate::{
         sessions::{self, Stage},
     },
     error::{AppError, AppResult, FieldErrors},
+    state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken, Lang},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/invitations/{token}", get(invitation_page).post(accept_invitation))
-        .route("/password/forgot", get(forgot_page).post(forgot))
-        .route("/password/reset/{token}", get(reset_page).post(reset))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page(Access::Public, "/invitations/{token}", get(invitation_page).post(accept_invitation))
+        .page(Access::Public, "/password/forgot", get(forgot_page).post(forgot))
+        .page(Access::Public, "/password/reset/{token}", get(reset_page).post(reset))
 }
 
 async fn invitation_page(

@@ -4,14 +4,13 @@ use axum::{
     extract::{Query, State},
     response::{Html, IntoResponse, Redirect, Response},
     routing::{get, post},
-    Router,
 };
 use serde::Deserialize;
 
 use super::{landing_page, safe_next};
+use crate::routing::{Access, Routes};
 use crate::{
     accounts::Role,
-    app::AppState,
     auth::{
         cookies, service,
         service::LoginStep,
@@ -19,15 +18,16 @@ use crate::{
         totp, Credential, PendingLogin, Principal,
     },
     error::{AppError, AppResult},
+    state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken, Lang},
 };
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/login", get(login_page).post(login))
-        .route("/login/code", get(code_page).post(submit_code))
-        .route("/login/setup-2fa", get(setup_page).post(submit_setup))
-        .route("/logout", post(logout))
+pub fn routes() -> Routes {
+    Routes::new()
+        .page(Access::Public, "/login", get(login_page).post(login))
+        .page(Access::PendingLogin, "/login/code", get(code_page).post(submit_code))
+        .page(Access::PendingLogin, "/login/setup-2fa", get(setup_page).post(submit_setup))
+        .page(Access::SignedIn, "/logout", post(logout))
 }
 
 #[derive(Deserialize, Default)]

@@ -5,16 +5,10 @@ pub(crate) mod api;
 mod links;
 mod login;
 
-use axum::Router;
+use crate::routing::Routes;
 
-use crate::app::AppState;
-
-pub fn routes() -> Router<AppState> {
-    Router::new().merge(login::routes()).merge(links::routes()).merge(account::routes())
-}
-
-pub fn api_routes() -> Router<AppState> {
-    api::routes()
+pub fn routes() -> Routes {
+    login::routes().merge(links::routes()).merge(account::routes()).merge(api::routes())
 }
 
 /// Where a role lands after logging in.

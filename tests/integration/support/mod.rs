@@ -9,10 +9,7 @@ pub mod smtp;
 
 use std::sync::Arc;
 
-use icbt::{
-    app::{self, AppState},
-    config::Settings,
-};
+use icbt::{app, config::Settings, state::AppState};
 use reqwest::{redirect::Policy, Client};
 use tempfile::TempDir;
 use tokio_util::sync::CancellationToken;
