@@ -4,7 +4,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
     routing::post,
     Json,
 };
@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use super::service;
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     auth::Principal,
     content::answers::Completeness,
@@ -46,17 +47,14 @@ async fn submit_form(
     let values = crate::web::fields::answers_from_form(&fields, &pairs);
     let draft = pairs.iter().any(|(k, v)| k == "intent" && v == "draft");
     let completeness = if draft { Completeness::Draft } else { Completeness::Final };
-    match service::save(&state, &enrollment, &item_id, &values, completeness).await {
-        Ok(_) => {
-            let saved = if draft { "draft" } else { "submitted" };
-            Ok(Redirect::to(&format!("/items/{item_id}?saved={saved}")).into_response())
-        }
-        Err(AppError::Invalid(errors)) => {
-            let refused = progress::Refused { values, errors, date: None };
-            progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused), None).await
-        }
-        Err(other) => Err(other),
-    }
+    let saved = service::save(&state, &enrollment, &item_id, &values, completeness).await;
+    let notice = if draft { Notice::AssignmentDraftSaved } else { Notice::AssignmentSent };
+    let done = |_| async { Ok(confirmed(&format!("/items/{item_id}"), notice)) };
+    let again = |errors| {
+        let refused = progress::Refused { values: values.clone(), errors, date: None };
+        progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused))
+    };
+    finish(saved, done, again).await
 }
 
 /// The fields of an item the patient may open.

@@ -3,18 +3,19 @@
 use axum::{
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     auth::Principal,
     enrollment::cover,
     entities::{covers, users},
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppResult, FieldErrors},
     state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken},
 };
@@ -79,9 +80,8 @@ async fn arrange(
     principal: Principal,
     AppForm(form): AppForm<CoverForm>,
 ) -> AppResult<Response> {
-    match cover::arrange(&state, &principal, &form.cover, &form.starts_on, &form.ends_on, &client).await {
-        Ok(_) => Ok(Redirect::to("/cover").into_response()),
-        Err(AppError::Invalid(errors)) => render(&state, &csrf, &principal, Some(errors)).await,
-        Err(other) => Err(other),
-    }
+    let arranged =
+        cover::arrange(&state, &principal, &form.cover, &form.starts_on, &form.ends_on, &client).await;
+    let done = |_| async { Ok(confirmed("/cover", Notice::CoverArranged)) };
+    finish(arranged, done, |errors| render(&state, &csrf, &principal, Some(errors))).await
 }

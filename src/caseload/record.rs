@@ -5,13 +5,14 @@
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
 
 use super::due::feedback_due_on;
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     auth::Principal,
     content::{ItemBody, ItemKind},
@@ -196,13 +197,11 @@ async fn feedback(
         });
         return render(&state, &csrf, &principal, &enrollment, 1, Some((form.body, errors))).await;
     }
-    match messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await {
-        Ok(_) => Ok(Redirect::to(&format!("/patients/{id}?sent=1")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render(&state, &csrf, &principal, &enrollment, 1, Some((form.body, Some(errors)))).await
-        }
-        Err(other) => Err(other),
-    }
+    let sent = messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await;
+    let done = |_| async { Ok(confirmed(&format!("/patients/{id}"), Notice::FeedbackSent)) };
+    let again =
+        |errors| render(&state, &csrf, &principal, &enrollment, 1, Some((form.body.clone(), Some(errors))));
+    finish(sent, done, again).await
 }
 
 #[derive(Deserialize)]
@@ -220,7 +219,7 @@ async fn module_state(
     let enrollment =
         access::record_for_staff(&state, &principal, &id, "patient.module_changed", &client).await?;
     crate::progress::change_module(&state, &enrollment, &module_id, form.state).await?;
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(confirmed(&format!("/patients/{id}"), Notice::ModuleChanged))
 }
 
 #[derive(Deserialize)]
@@ -247,7 +246,7 @@ async fn contact(
         note: &form.note,
     };
     super::contacts::log_contact(&state, &principal, &enrollment, new, &client).await?;
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(confirmed(&format!("/patients/{id}"), Notice::ContactLogged))
 }
 
 #[derive(Deserialize)]
@@ -271,7 +270,7 @@ async fn auto_unlock(
         &client,
     )
     .await?;
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(confirmed(&format!("/patients/{id}"), Notice::AutoUnlockChanged))
 }
 
 #[derive(Deserialize)]
@@ -289,7 +288,7 @@ async fn visibility(
     let enrollment =
         access::record_for_staff(&state, &principal, &id, "patient.item_visibility_changed", &client).await?;
     crate::progress::set_hidden(&state, &enrollment, &item_id, form.hidden == "true").await?;
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(confirmed(&format!("/patients/{id}"), Notice::VisibilityChanged))
 }
 
 /// The draft with a snippet added, its placeholders filled in: the patient's

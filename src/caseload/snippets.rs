@@ -5,7 +5,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use sea_orm::{
@@ -14,6 +14,7 @@ use sea_orm::{
 use serde::Deserialize;
 
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, Notice};
 use crate::{
     auth::Principal,
     entities::snippets,
@@ -115,7 +116,7 @@ async fn create(
         created_at: Set(state.clock.now()),
     };
     snippets::Entity::insert(row).exec_without_returning(&state.db).await?;
-    Ok(Redirect::to("/snippets").into_response())
+    Ok(confirmed("/snippets", Notice::SnippetSaved))
 }
 
 async fn delete(
@@ -131,7 +132,7 @@ async fn delete(
     if removed.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    Ok(Redirect::to("/snippets").into_response())
+    Ok(confirmed("/snippets", Notice::SnippetDeleted))
 }
 
 #[cfg(test)]

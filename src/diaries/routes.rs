@@ -4,7 +4,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::Response,
     Json,
 };
 use chrono::{DateTime, NaiveDate, Utc};
@@ -14,12 +14,13 @@ use utoipa::ToSchema;
 
 use super::service::{self, Saved};
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     auth::Principal,
     content::ItemKind,
     enrollment::access,
     entities::diary_entries,
-    error::{AppError, AppResult},
+    error::AppResult,
     progress::service::{self as progress, Progress},
     state::AppState,
     web::{AppForm, AppJson, ClientInfo, CsrfToken},
@@ -45,23 +46,13 @@ async fn submit_form(
     let fields = crate::assignments::routes::form_fields(&state, &enrollment, &item_id)?;
     let values = crate::web::fields::answers_from_form(&fields, &pairs);
     let date = pairs.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).unwrap_or_default();
-    match service::save_entry(&state, &enrollment, &item_id, &date, &values).await {
-        Ok(_) => Ok(Redirect::to(&format!("/items/{item_id}?saved=entry")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let refused = crate::progress::Refused { values, errors, date: Some(date) };
-            crate::progress::render_item(
-                &state,
-                &csrf,
-                &principal,
-                &enrollment,
-                &item_id,
-                Some(refused),
-                None,
-            )
-            .await
-        }
-        Err(other) => Err(other),
-    }
+    let saved = service::save_entry(&state, &enrollment, &item_id, &date, &values).await;
+    let done = |_| async { Ok(confirmed(&format!("/items/{item_id}"), Notice::DiarySaved)) };
+    let again = |errors| {
+        let refused = crate::progress::Refused { values: values.clone(), errors, date: Some(date.clone()) };
+        crate::progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused))
+    };
+    finish(saved, done, again).await
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -6,7 +6,7 @@
 use axum::{
     extract::State,
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::get,
     Json,
 };
@@ -17,9 +17,10 @@ use super::{
     settings::{self, DigestSettings},
 };
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     auth::Principal,
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppResult, FieldErrors},
     state::AppState,
     web::{page, AppForm, AppJson, CsrfToken},
 };
@@ -91,11 +92,10 @@ async fn save_form(
     principal: Principal,
     AppForm(form): AppForm<DigestSettings>,
 ) -> AppResult<Response> {
-    match settings::save(&state.db, principal.id(), &form, state.clock.now()).await {
-        Ok(()) => Ok(Redirect::to("/settings/digests?saved=1").into_response()),
-        Err(AppError::Invalid(errors)) => render(&state, &csrf, &principal, &form, Some(errors), false),
-        Err(other) => Err(other),
-    }
+    let saved = settings::save(&state.db, principal.id(), &form, state.clock.now()).await;
+    let done = |()| async { Ok(confirmed("/settings/digests", Notice::DigestSettingsSaved)) };
+    finish(saved, done, |errors| async { render(&state, &csrf, &principal, &form, Some(errors), false) })
+        .await
 }
 
 /// The therapist's notification centre.
@@ -183,9 +183,8 @@ async fn save_reminder_form(
 ) -> AppResult<Response> {
     let enrollment = crate::enrollment::access::own_enrollment(&state, &principal).await?;
     let wanted = ReminderSettings { enabled: form.enabled.is_some(), local_time: form.local_time };
-    match reminders::save(&state.db, &enrollment.id, &wanted, state.clock.now()).await {
-        Ok(()) => Ok(Redirect::to("/settings/reminders?saved=1").into_response()),
-        Err(AppError::Invalid(errors)) => render_reminder(&state, &csrf, &principal, &wanted, Some(errors)),
-        Err(other) => Err(other),
-    }
+    let saved = reminders::save(&state.db, &enrollment.id, &wanted, state.clock.now()).await;
+    let done = |()| async { Ok(confirmed("/settings/reminders", Notice::ReminderSaved)) };
+    finish(saved, done, |errors| async { render_reminder(&state, &csrf, &principal, &wanted, Some(errors)) })
+        .await
 }

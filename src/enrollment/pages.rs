@@ -4,16 +4,17 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
 
 use super::{access, service};
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     auth::Principal,
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppResult, FieldErrors},
     state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken},
 };
@@ -81,13 +82,14 @@ async fn create(
         name: form.name.clone().filter(|n| !n.trim().is_empty()),
         auto_unlock: Some(form.auto_unlock.as_deref() == Some("on")),
     };
-    match service::enroll(&state, &principal, new, &client).await {
-        Ok((enrollment, url)) => {
-            render(&state, &csrf, &principal, &EnrollForm::default(), None, Some((enrollment.id, url))).await
-        }
-        Err(AppError::Invalid(errors)) => render(&state, &csrf, &principal, &form, Some(errors), None).await,
-        Err(other) => Err(other),
-    }
+    let enrolled = service::enroll(&state, &principal, new, &client).await;
+    // The invitation link is shown once, on this page, for the therapist to
+    // pass on; the form is emptied for the next patient.
+    let empty = EnrollForm::default();
+    let show_link = |(enrollment, url): (crate::entities::enrollments::Model, String)| {
+        render(&state, &csrf, &principal, &empty, None, Some((enrollment.id, url)))
+    };
+    finish(enrolled, show_link, |errors| render(&state, &csrf, &principal, &form, Some(errors), None)).await
 }
 
 async fn reinvite(
@@ -98,7 +100,7 @@ async fn reinvite(
 ) -> AppResult<Response> {
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
     service::reinvite(&state, &principal, &enrollment, &client).await?;
-    Ok(Redirect::to(&format!("/patients/{id}?reinvited=1")).into_response())
+    Ok(confirmed(&format!("/patients/{id}"), Notice::InvitationSent))
 }
 
 #[derive(Deserialize)]
@@ -117,7 +119,7 @@ async fn status(
 ) -> AppResult<Response> {
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
     service::change_status(&state, &principal, &enrollment, &form.status, &form.reason, &client).await?;
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(confirmed(&format!("/patients/{id}"), Notice::StatusChanged))
 }
 
 #[derive(Deserialize)]
@@ -143,5 +145,5 @@ async fn cadence(
         &client,
     )
     .await?;
-    Ok(Redirect::to(&format!("/patients/{id}")).into_response())
+    Ok(confirmed(&format!("/patients/{id}"), Notice::CadenceChanged))
 }

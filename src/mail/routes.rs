@@ -4,7 +4,7 @@
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{Html, Response},
     routing::{get, post},
     Json,
 };
@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 
 use super::outbox;
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, Notice};
 use crate::{
     audit,
     auth::Principal,
@@ -136,7 +137,7 @@ async fn retry_page(
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     retry_message(&state, &principal, &id, &client).await?;
-    Ok(Redirect::to("/admin/outbox").into_response())
+    Ok(confirmed("/admin/outbox", Notice::MailRetried))
 }
 
 /// The development mailbox exists only with `mail.transport = "mailbox"` in

@@ -4,7 +4,7 @@
 use axum::{
     extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::get,
     Json,
 };
@@ -14,12 +14,13 @@ use utoipa::ToSchema;
 
 use super::service;
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     accounts::Role,
     auth::Principal,
     enrollment::access,
     entities::messages,
-    error::{AppError, AppResult},
+    error::AppResult,
     state::AppState,
     web::{page, AppForm, AppJson, ClientInfo, CsrfToken},
 };
@@ -63,13 +64,9 @@ async fn send_form(
     AppForm(form): AppForm<NewMessage>,
 ) -> AppResult<Response> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
-    match service::send_from_patient(&state, &enrollment, &principal, &form.body).await {
-        Ok(_) => Ok(Redirect::to("/messages?sent=1").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render_inbox(&state, &csrf, &principal, Some(errors), &form.body).await
-        }
-        Err(other) => Err(other),
-    }
+    let sent = service::send_from_patient(&state, &enrollment, &principal, &form.body).await;
+    let done = |_| async { Ok(confirmed("/messages", Notice::MessageSent)) };
+    finish(sent, done, |errors| render_inbox(&state, &csrf, &principal, Some(errors), &form.body)).await
 }
 
 #[derive(Serialize, ToSchema)]

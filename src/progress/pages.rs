@@ -2,13 +2,13 @@
 //! (reading page, assignment form or diary).
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use chrono::Duration;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::service::{self, ModuleState, Progress};
@@ -126,20 +126,14 @@ async fn program(
     Ok(state.views.render("patient/program.html", principal.lang(), context)?.into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub struct Saved {
-    saved: Option<String>,
-}
-
 async fn item(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
     Path(item_id): Path<String>,
-    Query(saved): Query<Saved>,
 ) -> AppResult<Response> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
-    render_item(&state, &csrf, &principal, &enrollment, &item_id, None, saved.saved.as_deref()).await
+    render_item(&state, &csrf, &principal, &enrollment, &item_id, None).await
 }
 
 /// Input the patient sent that was refused, to show again with the errors.
@@ -158,7 +152,6 @@ pub async fn render_item(
     enrollment: &enrollments::Model,
     item_id: &str,
     refused: Option<Refused>,
-    saved: Option<&str>,
 ) -> AppResult<Response> {
     let program = service::program_of(&state.content, enrollment)?;
     let progress = Progress::load(&state.db, &enrollment.id).await?;
@@ -174,7 +167,6 @@ pub async fn render_item(
     context.insert("title", &item.title);
     context.insert("minutes", &item.minutes);
     context.insert("done", &progress.is_done(item));
-    context.insert("saved", &saved);
     let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let template = match (&item.body, item.kind) {
         (ItemBody::Page(body), _) => {
@@ -193,7 +185,9 @@ pub async fn render_item(
                 }
             };
             context.insert("intro", &form.intro_html);
-            context.insert("fields", &fields::views(&form.fields, &values, &errors));
+            let views = fields::views(&form.fields, &values, &errors);
+            context.insert("fields", &views);
+            context.insert("summary_fields", &views);
             context.insert("error_count", &errors.len());
             "patient/assignment.html"
         }
@@ -211,7 +205,9 @@ pub async fn render_item(
                 }
             };
             context.insert("intro", &form.intro_html);
-            context.insert("fields", &fields::views(&form.fields, &values, &errors));
+            let views = fields::views(&form.fields, &values, &errors);
+            context.insert("fields", &views);
+            context.insert("summary_fields", &views);
             context.insert("error_count", &errors.len());
             context.insert("date", &date);
             context.insert("today", &today.to_string());

@@ -15,6 +15,7 @@ use utoipa::ToSchema;
 
 use super::service;
 use crate::routing::{Access, Routes};
+use crate::web::finish;
 use crate::{
     auth::Principal,
     enrollment::access,
@@ -137,25 +138,22 @@ async fn submit_form(
     let enrollment = access::own_enrollment(&state, &principal).await?;
     let values: Map<String, Value> =
         pairs.into_iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k, Value::String(v))).collect();
-    match service::answer(&state, &enrollment, &id, &values).await {
-        Ok((_, scored)) => {
-            let questionnaire = state.content.questionnaire(&id).ok_or(AppError::NotFound)?;
-            let mut context = page::context(Some(&principal), &csrf);
-            context.insert("title", &questionnaire.title);
-            context.insert("score", &scored.score);
-            context.insert("max", &questionnaire.max);
-            context.insert("meaning", &scored.band.plain);
-            context.insert("risk", &!scored.risks.is_empty());
-            Ok(state
-                .views
-                .render("patient/questionnaire_done.html", principal.lang(), context)?
-                .into_response())
-        }
-        Err(AppError::Invalid(errors)) => {
-            render_form(&state, &csrf, &principal, &id, Some((values, errors))).await
-        }
-        Err(other) => Err(other),
-    }
+    let answered = service::answer(&state, &enrollment, &id, &values).await;
+    let (state, principal, csrf, id) = (&state, &principal, &csrf, &id);
+    let show_score = |(_, scored): (_, crate::content::scoring::Scored)| async move {
+        let questionnaire = state.content.questionnaire(id).ok_or(AppError::NotFound)?;
+        let mut context = page::context(Some(principal), csrf);
+        context.insert("title", &questionnaire.title);
+        context.insert("score", &scored.score);
+        context.insert("max", &questionnaire.max);
+        context.insert("meaning", &scored.band.plain);
+        context.insert("risk", &!scored.risks.is_empty());
+        Ok(state.views.render("patient/questionnaire_done.html", principal.lang(), context)?.into_response())
+    };
+    finish(answered, show_score, |errors| {
+        render_form(state, csrf, principal, id, Some((values.clone(), errors)))
+    })
+    .await
 }
 
 #[derive(Serialize, ToSchema)]

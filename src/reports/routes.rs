@@ -14,6 +14,7 @@ use super::{
     treatments::TreatmentTotal,
 };
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     auth::Principal,
     entities::teams,
@@ -371,11 +372,9 @@ async fn post_treatments(
         referrals: optional_number(&form.referrals),
         trained_therapists: optional_number(&form.trained_therapists),
     };
-    match save_total(&state, &principal, &given).await {
-        Ok(()) => Ok(axum::response::Redirect::to("/reports").into_response()),
-        Err(AppError::Invalid(errors)) => {
-            render_uptake(&state, &csrf, &principal, &ReportQuery::default(), Some(errors)).await
-        }
-        Err(other) => Err(other),
-    }
+    let saved = save_total(&state, &principal, &given).await;
+    let done = |()| async { Ok(confirmed("/reports", Notice::TreatmentsSaved)) };
+    let query = ReportQuery::default();
+    let again = |errors| render_uptake(&state, &csrf, &principal, &query, Some(errors));
+    finish(saved, done, again).await
 }

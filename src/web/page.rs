@@ -13,10 +13,14 @@ struct PageUser<'a> {
     role: &'a str,
 }
 
-/// A template context with `csrf` and, when logged in, `user`.
+/// A template context with `csrf`, when logged in `user`, and the
+/// confirmation of the action that led here (`web::forms`), if any.
 pub fn context(principal: Option<&Principal>, csrf: &CsrfToken) -> Context {
     let mut context = Context::new();
     context.insert("csrf", &csrf.0);
+    if let Some(notice) = super::forms::current_notice() {
+        context.insert("confirmation", notice.key());
+    }
     if let Some(p) = principal {
         context.insert("user", &PageUser { name: &p.user.name, role: p.role.as_str() });
     }

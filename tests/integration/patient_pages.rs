@@ -39,13 +39,17 @@ db_test!(
         let html = refused.text().await.unwrap();
         assert!(html.contains("must add up to 100 (now 80)"), "the sum rule is explained");
         assert!(html.contains("value=\"Cooking\""), "the patient's input is kept");
+        // The summary at the top links to the field that needs attention.
+        let summary = html.split("error-summary").nth(1).expect("an error summary at the top");
+        assert!(summary.contains("href=\"#f-") && summary.contains("must add up to 100"), "{summary}");
 
         let mut draft: Vec<(&str, &str)> = short.to_vec();
         draft.push(("intent", "draft"));
         let saved = app.submit_form(&browser, page, &format!("{page}/answers"), &draft).await;
         assert_eq!(saved.status(), StatusCode::SEE_OTHER);
-        let html =
-            browser.get(app.url(&format!("{page}?saved=draft"))).send().await.unwrap().text().await.unwrap();
+        let next = saved.headers()["location"].to_str().unwrap().to_string();
+        assert_eq!(next, format!("{page}?done=draft"), "back to the assignment, confirming the draft");
+        let html = browser.get(app.url(&next)).send().await.unwrap().text().await.unwrap();
         assert!(
             html.contains("value=\"Cooking\"") && html.contains("You can continue later"),
             "the draft comes back"
@@ -81,5 +85,23 @@ db_test!(
             StatusCode::FORBIDDEN,
             "a patient page is not for staff"
         );
+    }
+);
+
+db_test!(
+    async fn an_action_is_confirmed_once_on_the_next_page(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let patient = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let browser = app.browser_login(&patient.email).await;
+        let sent = app.submit_form(&browser, "/messages", "/messages", &[("body", "A question")]).await;
+        assert_eq!(sent.status(), StatusCode::SEE_OTHER);
+        let next = sent.headers()["location"].to_str().unwrap().to_string();
+        let html = browser.get(app.url(&next)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("role=\"status\">Your message is sent."), "confirmed on the next page");
+        let again = browser.get(app.url("/messages")).send().await.unwrap().text().await.unwrap();
+        assert!(!again.contains("Your message is sent."), "not on a later visit");
+        // A notice is only ever one of the known texts.
+        let forged = browser.get(app.url("/messages?done=%3Cscript%3E")).send().await.unwrap();
+        assert!(!forged.text().await.unwrap().contains("<script>"));
     }
 );

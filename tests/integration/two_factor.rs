@@ -135,3 +135,34 @@ db_test!(
         assert!(actions.contains(&"totp.reset") && actions.contains(&"totp.enabled"), "{actions:?}");
     }
 );
+
+db_test!(
+    async fn a_throttled_code_does_not_log_in(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let email = clinic.therapist.email.clone();
+        let (secret, _) = enable_in_browser(&app, &email).await;
+        let browser = crate::support::new_client();
+        let step =
+            app.submit_form(&browser, "/login", "/login", &[("email", &email), ("password", PASSWORD)]).await;
+        assert_eq!(step.headers()["location"], "/login/code");
+        let right = totp::current_code(&secret, &email, app.state.clock.now()).unwrap();
+        let wrong = if right == "000000" { "111111" } else { "000000" };
+        // Wrong codes until the account is throttled.
+        let mut throttled = false;
+        for _ in 0..10 {
+            let refused = app.submit_form(&browser, "/login/code", "/login/code", &[("code", wrong)]).await;
+            assert_ne!(refused.status(), StatusCode::SEE_OTHER, "a wrong code never logs in");
+            if refused.status() == StatusCode::TOO_MANY_REQUESTS {
+                throttled = true;
+                break;
+            }
+            assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        assert!(throttled, "repeated wrong codes are throttled");
+        assert_eq!(
+            browser.get(app.url("/account")).send().await.unwrap().status(),
+            StatusCode::SEE_OTHER,
+            "still not in"
+        );
+    }
+);

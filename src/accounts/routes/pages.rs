@@ -1,14 +1,15 @@
 //! The administrator's pages: clinics, their teams and staff.
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Path, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use serde::{Deserialize, Serialize};
 
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     accounts::{admin, admin::StaffInvite, Role},
     auth::Principal,
@@ -85,11 +86,11 @@ async fn create_clinic(
     principal: Principal,
     AppForm(form): AppForm<NameForm>,
 ) -> AppResult<Response> {
-    match admin::create_clinic(&state, &principal, &form.name, &client).await {
-        Ok(clinic) => Ok(Redirect::to(&format!("/admin/clinics/{}", clinic.id)).into_response()),
-        Err(AppError::Invalid(errors)) => render_clinics(&state, &csrf, &principal, Some(errors)).await,
-        Err(other) => Err(other),
-    }
+    let created = admin::create_clinic(&state, &principal, &form.name, &client).await;
+    let done = |clinic: crate::entities::clinics::Model| async move {
+        Ok(confirmed(&format!("/admin/clinics/{}", clinic.id), Notice::ClinicCreated))
+    };
+    finish(created, done, |errors| render_clinics(&state, &csrf, &principal, Some(errors))).await
 }
 
 #[derive(Serialize)]
@@ -104,19 +105,13 @@ struct StaffRow {
     totp: bool,
 }
 
-#[derive(Deserialize, Default)]
-struct Notice {
-    done: Option<String>,
-}
-
 async fn clinic_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
     Path(clinic_id): Path<String>,
-    Query(notice): Query<Notice>,
 ) -> AppResult<Response> {
-    render_clinic(&state, &csrf, &principal, &clinic_id, None, notice.done).await
+    render_clinic(&state, &csrf, &principal, &clinic_id, None).await
 }
 
 async fn render_clinic(
@@ -125,7 +120,6 @@ async fn render_clinic(
     principal: &Principal,
     clinic_id: &str,
     errors: Option<FieldErrors>,
-    notice: Option<String>,
 ) -> AppResult<Response> {
     let clinic = admin::find_clinic(state, clinic_id).await?;
     let teams = admin::clinic_teams(state, &clinic.id).await?;
@@ -158,15 +152,14 @@ async fn render_clinic(
     );
     context.insert("teams", &teams);
     context.insert("staff", &staff);
-    context.insert("notice", &notice);
     context.insert("wide", &true);
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     context.insert("errors", &errors);
     Ok((status, state.views.render("admin/clinic.html", principal.lang(), context)?).into_response())
 }
 
-fn back_to(clinic_id: &str, done: &str) -> Response {
-    Redirect::to(&format!("/admin/clinics/{clinic_id}?done={done}")).into_response()
+fn back_to(clinic_id: &str, notice: Notice) -> Response {
+    confirmed(&format!("/admin/clinics/{clinic_id}"), notice)
 }
 
 async fn create_team(
@@ -177,13 +170,9 @@ async fn create_team(
     Path(clinic_id): Path<String>,
     AppForm(form): AppForm<NameForm>,
 ) -> AppResult<Response> {
-    match admin::create_team(&state, &principal, &clinic_id, &form.name, &client).await {
-        Ok(_) => Ok(back_to(&clinic_id, "team-created")),
-        Err(AppError::Invalid(e)) => {
-            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
-        }
-        Err(other) => Err(other),
-    }
+    let created = admin::create_team(&state, &principal, &clinic_id, &form.name, &client).await;
+    let again = |e| render_clinic(&state, &csrf, &principal, &clinic_id, Some(e));
+    finish(created, |_| async { Ok(back_to(&clinic_id, Notice::TeamCreated)) }, again).await
 }
 
 #[derive(Deserialize)]
@@ -200,7 +189,7 @@ async fn set_totp_requirement(
 ) -> AppResult<Response> {
     let required = form.required.as_deref() == Some("on");
     admin::set_requires_totp(&state, &principal, &clinic_id, required, &client).await?;
-    Ok(back_to(&clinic_id, "settings-saved"))
+    Ok(back_to(&clinic_id, Notice::SettingsSaved))
 }
 
 #[derive(Deserialize)]
@@ -228,13 +217,8 @@ async fn set_retention(
         Ok(months) => erasure::set_retention(&state, &principal, &clinic_id, months, &client).await,
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back_to(&clinic_id, "settings-saved")),
-        Err(AppError::Invalid(e)) => {
-            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
-        }
-        Err(other) => Err(other),
-    }
+    let again = |e| render_clinic(&state, &csrf, &principal, &clinic_id, Some(e));
+    finish(result, |()| async { Ok(back_to(&clinic_id, Notice::RetentionSaved)) }, again).await
 }
 
 #[derive(Deserialize)]
@@ -256,17 +240,14 @@ async fn erase_patient(
     } else {
         Err(AppError::field("confirm", "Tick the box to confirm that the record is to be erased for good."))
     };
-    match result {
-        Ok(()) => Ok(back_to(&clinic_id, "erased")),
-        Err(AppError::Invalid(mut e)) => {
-            // The invitation form on the same page has an `email` field too.
-            if let Some(messages) = e.remove("email") {
-                e.insert("erase_email".into(), messages);
-            }
-            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
+    let again = |mut e: FieldErrors| {
+        // The invitation form on the same page has an `email` field too.
+        if let Some(messages) = e.remove("email") {
+            e.insert("erase_email".into(), messages);
         }
-        Err(other) => Err(other),
-    }
+        render_clinic(&state, &csrf, &principal, &clinic_id, Some(e))
+    };
+    finish(result, |()| async { Ok(back_to(&clinic_id, Notice::PatientErased)) }, again).await
 }
 
 #[derive(Deserialize)]
@@ -299,13 +280,8 @@ async fn invite_staff(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(()) => Ok(back_to(&clinic_id, "invited")),
-        Err(AppError::Invalid(e)) => {
-            render_clinic(&state, &csrf, &principal, &clinic_id, Some(e), None).await
-        }
-        Err(other) => Err(other),
-    }
+    let again = |e| render_clinic(&state, &csrf, &principal, &clinic_id, Some(e));
+    finish(result, |()| async { Ok(back_to(&clinic_id, Notice::StaffInvited)) }, again).await
 }
 
 #[derive(Deserialize)]
@@ -324,7 +300,7 @@ async fn change_role(
     let role =
         form.role.parse::<Role>().map_err(|_| AppError::field("role", "Choose therapist or manager."))?;
     admin::change_role(&state, &principal, &user_id, role, &client).await?;
-    Ok(back_to(&form.clinic_id, "role-changed"))
+    Ok(back_to(&form.clinic_id, Notice::RoleChanged))
 }
 
 #[derive(Deserialize)]
@@ -342,7 +318,7 @@ async fn set_active(
 ) -> AppResult<Response> {
     let active = form.active == "true";
     admin::set_active(&state, &principal, &user_id, active, &client).await?;
-    Ok(back_to(&form.clinic_id, if active { "reactivated" } else { "deactivated" }))
+    Ok(back_to(&form.clinic_id, if active { Notice::StaffReactivated } else { Notice::StaffDeactivated }))
 }
 
 #[derive(Deserialize)]
@@ -358,7 +334,7 @@ async fn reset_totp(
     AppForm(form): AppForm<ClinicRef>,
 ) -> AppResult<Response> {
     admin::reset_second_factor(&state, &principal, &user_id, &client).await?;
-    Ok(back_to(&form.clinic_id, "totp-reset"))
+    Ok(back_to(&form.clinic_id, Notice::TotpReset))
 }
 
 async fn reinvite(
@@ -369,5 +345,5 @@ async fn reinvite(
     AppForm(form): AppForm<ClinicRef>,
 ) -> AppResult<Response> {
     admin::resend_invitation(&state, &principal, &user_id, &client).await?;
-    Ok(back_to(&form.clinic_id, "invited"))
+    Ok(back_to(&form.clinic_id, Notice::StaffInvited))
 }

@@ -1,7 +1,7 @@
 //! The account page: password, language, sessions and the second factor.
 
 use axum::{
-    extract::{Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::login::{insert_setup, SetupForm};
 use crate::routing::{Access, Routes};
+use crate::web::{confirmed, finish, Notice};
 use crate::{
     audit,
     auth::{cookies, service, sessions, totp, Credential, Principal},
@@ -36,19 +37,12 @@ struct SessionView {
     current: bool,
 }
 
-#[derive(Deserialize)]
-struct Changed {
-    changed: Option<String>,
-}
-
 async fn account_page(
     State(state): State<AppState>,
     csrf: CsrfToken,
     principal: Principal,
-    Query(changed): Query<Changed>,
 ) -> AppResult<Response> {
-    let notice = (changed.changed.as_deref() == Some("password")).then_some("account-password-changed");
-    render_account(&state, &csrf, &principal, None, notice).await
+    render_account(&state, &csrf, &principal, None).await
 }
 
 async fn render_account(
@@ -56,7 +50,6 @@ async fn render_account(
     csrf: &CsrfToken,
     principal: &Principal,
     errors: Option<FieldErrors>,
-    notice: Option<&str>,
 ) -> AppResult<Response> {
     let current = match &principal.credential {
         Credential::Session(secret) => Some(crate::ids::secret_digest(secret)),
@@ -82,7 +75,6 @@ async fn render_account(
     context.insert("is_staff", &principal.role.is_staff());
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     context.insert("errors", &errors);
-    context.insert("notice", &notice);
     Ok((status, state.views.render("auth/account.html", principal.lang(), context)?).into_response())
 }
 
@@ -108,26 +100,23 @@ async fn change_password(
         &client,
     )
     .await;
-    match result {
-        Ok(()) => {
-            // Every session ended; this browser carries on under a new one.
-            let now = state.clock.now();
-            let secret = sessions::start(
-                &state.db,
-                principal.id(),
-                sessions::Stage::Full,
-                &client,
-                &state.settings.auth,
-                now,
-            )
-            .await?;
-            let mut response = Redirect::to("/account?changed=password").into_response();
-            cookies::start_browser_session(&state, &mut response, secret);
-            Ok(response)
-        }
-        Err(AppError::Invalid(errors)) => render_account(&state, &csrf, &principal, Some(errors), None).await,
-        Err(other) => Err(other),
-    }
+    let carry_on = |()| async {
+        // Every session ended; this browser carries on under a new one.
+        let now = state.clock.now();
+        let secret = sessions::start(
+            &state.db,
+            principal.id(),
+            sessions::Stage::Full,
+            &client,
+            &state.settings.auth,
+            now,
+        )
+        .await?;
+        let mut response = confirmed("/account", Notice::PasswordChanged);
+        cookies::start_browser_session(&state, &mut response, secret);
+        Ok(response)
+    };
+    finish(result, carry_on, |errors| render_account(&state, &csrf, &principal, Some(errors))).await
 }
 
 #[derive(Deserialize)]
@@ -143,7 +132,7 @@ async fn change_language(
     let lang = Lang::from_code(&form.locale)
         .ok_or_else(|| AppError::field("locale", "Choose English or Nederlands."))?;
     crate::accounts::service::set_locale(&state.db, principal.id(), lang, state.clock.now()).await?;
-    Ok(Redirect::to("/account").into_response())
+    Ok(confirmed("/account", Notice::LanguageChanged))
 }
 
 async fn end_all_sessions(
@@ -191,20 +180,19 @@ async fn enable_two_factor(
         &client,
     )
     .await;
-    let mut context = page::context(Some(&principal), &csrf);
-    match result {
-        Ok(codes) => {
-            context.insert("codes", &codes);
-            context.insert("continue_to", "/account");
-            Ok(state.views.render("auth/recovery_codes.html", principal.lang(), context)?.into_response())
-        }
-        Err(AppError::Invalid(errors)) => {
-            insert_setup(&mut context, &form.secret, &principal.user.email)?;
-            context.insert("from_account", &true);
-            context.insert("errors", &errors);
-            let page = state.views.render("auth/setup_2fa.html", principal.lang(), context)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(other) => Err(other),
-    }
+    let (state, principal, csrf) = (&state, &principal, &csrf);
+    let show_codes = |codes: Vec<String>| async move {
+        let mut context = page::context(Some(principal), csrf);
+        context.insert("codes", &codes);
+        context.insert("continue_to", "/account");
+        Ok(state.views.render("auth/recovery_codes.html", principal.lang(), context)?.into_response())
+    };
+    let again = |errors: FieldErrors| async move {
+        let mut context = page::context(Some(principal), csrf);
+        insert_setup(&mut context, &form.secret, &principal.user.email)?;
+        context.insert("from_account", &true);
+        context.insert("errors", &errors);
+        Ok(state.views.render("auth/setup_2fa.html", principal.lang(), context)?.into_response())
+    };
+    finish(result, show_codes, again).await
 }

@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::landing_page;
 use crate::routing::{Access, Routes};
+use crate::web::finish;
 use crate::{
     accounts::Role,
     auth::{
@@ -19,7 +20,7 @@ use crate::{
         service,
         sessions::{self, Stage},
     },
-    error::{AppError, AppResult, FieldErrors},
+    error::{AppResult, FieldErrors},
     state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken, Lang},
 };
@@ -82,13 +83,10 @@ async fn accept_invitation(
     Path(token): Path<String>,
     AppForm(form): AppForm<PasswordForm>,
 ) -> AppResult<Response> {
-    match service::accept_invitation(&state, &token, &form.password, &client).await {
-        Ok(user) => log_in_after_link(&state, &user, &client).await,
-        Err(AppError::Invalid(errors)) => {
-            set_password_page(&state, lang, &csrf, &token, Purpose::Invitation, Some(errors)).await
-        }
-        Err(other) => Err(other),
-    }
+    let accepted = service::accept_invitation(&state, &token, &form.password, &client).await;
+    let (state, client) = (&state, &client);
+    let again = |errors| set_password_page(state, lang, &csrf, &token, Purpose::Invitation, Some(errors));
+    finish(accepted, |user| async move { log_in_after_link(state, &user, client).await }, again).await
 }
 
 async fn reset(
@@ -99,13 +97,10 @@ async fn reset(
     Path(token): Path<String>,
     AppForm(form): AppForm<PasswordForm>,
 ) -> AppResult<Response> {
-    match service::reset_password(&state, &token, &form.password, &client).await {
-        Ok(user) => log_in_after_link(&state, &user, &client).await,
-        Err(AppError::Invalid(errors)) => {
-            set_password_page(&state, lang, &csrf, &token, Purpose::PasswordReset, Some(errors)).await
-        }
-        Err(other) => Err(other),
-    }
+    let reset = service::reset_password(&state, &token, &form.password, &client).await;
+    let (state, client) = (&state, &client);
+    let again = |errors| set_password_page(state, lang, &csrf, &token, Purpose::PasswordReset, Some(errors));
+    finish(reset, |user| async move { log_in_after_link(state, &user, client).await }, again).await
 }
 
 /// A new password set from a link logs the user straight in, unless a second

@@ -21,6 +21,7 @@ use crate::{
     state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken, Lang},
 };
+use crate::{error::FieldErrors, web::finish};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -117,15 +118,16 @@ async fn submit_code(
     if pending.stage != Stage::Totp {
         return Err(AppError::Unauthenticated);
     }
-    if let Err(AppError::Invalid(errors)) =
-        service::complete_totp(&state, &pending.user, &form.code, &client).await
-    {
-        let mut context = page::context(None, &csrf);
+    // Any refusal other than a wrong code (a throttled attempt, say) must
+    // end here too: only a verified code upgrades the session.
+    let verified = service::complete_totp(&state, &pending.user, &form.code, &client).await;
+    let (state, csrf) = (&state, &csrf);
+    let again = |errors: FieldErrors| async move {
+        let mut context = page::context(None, csrf);
         context.insert("errors", &errors);
-        let page = state.views.render("auth/code.html", lang, context)?;
-        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
-    }
-    upgrade_session(&state, &pending, &client).await
+        Ok(state.views.render("auth/code.html", lang, context)?.into_response())
+    };
+    finish(verified, |()| upgrade_session(state, &pending, &client), again).await
 }
 
 /// Replaces the half-way session with a full one under a new id.
@@ -185,32 +187,31 @@ async fn submit_setup(
         return Err(AppError::Unauthenticated);
     }
     let role: Role = crate::accounts::role_of(&pending.user)?;
-    match service::enable_second_factor(&state, &pending.user, role, &form.secret, &form.code, &client).await
-    {
-        Ok(codes) => {
-            let mut response = upgrade_session(&state, &pending, &client).await?;
-            // Show the recovery codes once, on the page the redirect would
-            // have led to; they are never stored in the clear.
-            let mut context = page::context(None, &csrf);
-            context.insert("codes", &codes);
-            context.insert("continue_to", landing_page(role));
-            let page = state.views.render("auth/recovery_codes.html", lang, context)?;
-            let (parts, _) = std::mem::take(&mut response).into_parts();
-            let mut shown = page.into_response();
-            for cookie in parts.headers.get_all(axum::http::header::SET_COOKIE) {
-                shown.headers_mut().append(axum::http::header::SET_COOKIE, cookie.clone());
-            }
-            Ok(shown)
+    let enabled =
+        service::enable_second_factor(&state, &pending.user, role, &form.secret, &form.code, &client).await;
+    let (state, csrf, pending, client) = (&state, &csrf, &pending, &client);
+    let show_codes = |codes: Vec<String>| async move {
+        let mut response = upgrade_session(state, pending, client).await?;
+        // Show the recovery codes once, on the page the redirect would
+        // have led to; they are never stored in the clear.
+        let mut context = page::context(None, csrf);
+        context.insert("codes", &codes);
+        context.insert("continue_to", landing_page(role));
+        let page = state.views.render("auth/recovery_codes.html", lang, context)?;
+        let (parts, _) = std::mem::take(&mut response).into_parts();
+        let mut shown = page.into_response();
+        for cookie in parts.headers.get_all(axum::http::header::SET_COOKIE) {
+            shown.headers_mut().append(axum::http::header::SET_COOKIE, cookie.clone());
         }
-        Err(AppError::Invalid(errors)) => {
-            let mut context = page::context(None, &csrf);
-            insert_setup(&mut context, &form.secret, &pending.user.email)?;
-            context.insert("errors", &errors);
-            let page = state.views.render("auth/setup_2fa.html", lang, context)?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-        }
-        Err(other) => Err(other),
-    }
+        Ok(shown)
+    };
+    let again = |errors: FieldErrors| async move {
+        let mut context = page::context(None, csrf);
+        insert_setup(&mut context, &form.secret, &pending.user.email)?;
+        context.insert("errors", &errors);
+        Ok(state.views.render("auth/setup_2fa.html", lang, context)?.into_response())
+    };
+    finish(enabled, show_codes, again).await
 }
 
 async fn logout(
