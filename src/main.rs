@@ -153,7 +153,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    telemetry::init_logging(&settings.log);
+    telemetry::init_logging(&settings);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -215,7 +215,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Content { command: ContentCommand::Check { dir } } => {
-            let dir = dir.unwrap_or_else(|| settings.content_dir.clone());
+            let dir = dir.unwrap_or_else(|| settings.content.dir.clone());
             let started = std::time::Instant::now();
             let catalogue = icbt::content::Catalogue::load(&dir)?;
             print!("{}", catalogue.summary());
@@ -234,7 +234,7 @@ async fn rebuild_usage(
     to: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
     let state = AppState::build(settings).await.context("opening the database")?;
-    let tz = state.settings.care_timezone;
+    let tz = state.settings.care.timezone;
     let now = state.clock.now();
     let started = std::time::Instant::now();
     let last = to.unwrap_or(now.with_timezone(&tz).date_naive());
@@ -254,7 +254,7 @@ async fn run_digests(mut settings: Settings, now: Option<String>, compose_only: 
     if let Some(now) = now {
         let at = chrono::DateTime::parse_from_rfc3339(&now)
             .with_context(|| format!("--now {now}: not RFC 3339"))?;
-        settings.clock_start = Some(at.with_timezone(&chrono::Utc));
+        settings.clock.start = Some(at.with_timezone(&chrono::Utc));
     }
     let state = AppState::build(settings).await.context("opening the database")?;
     let mailer = icbt::mail::Mailer::from_settings(&state.settings.mail)?;
@@ -299,7 +299,7 @@ async fn simulate_demo_clinic(mut settings: Settings, args: DemoArgs) -> anyhow:
         seed: args.seed,
         first_therapist: None,
     };
-    settings.clock_start = Some(chrono::Utc::now() - chrono::Duration::weeks(plan.weeks.into()));
+    settings.clock.start = Some(chrono::Utc::now() - chrono::Duration::weeks(plan.weeks.into()));
     let state = AppState::build(settings).await.context("opening the database")?;
     let bar = indicatif::ProgressBar::new(u64::from(plan.weeks) * 7).with_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] day {pos}/{len}, {eta} left")?

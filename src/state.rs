@@ -39,11 +39,11 @@ impl AppState {
     /// Connects, migrates and loads everything a server or worker needs.
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         // Invalid content stops the start with the full report.
-        let content = Catalogue::load(&settings.content_dir)?;
+        let content = Catalogue::load(&settings.content.dir)?;
         let db = db::connect(&settings.database).await?;
         db::migrate(&db).await?;
         let reports_db = db::connect_reader(&settings.database, &db).await?;
-        let clock = match settings.clock_start {
+        let clock = match settings.clock.start {
             Some(start) => Clock::starting_at(start),
             None => Clock::system(),
         };

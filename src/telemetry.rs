@@ -12,16 +12,16 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 use tracing_subscriber::{fmt, EnvFilter};
 
-use crate::config::{LogFormat, LogSettings};
+use crate::config::{LogFormat, Settings};
 
 /// Installs the global log subscriber; later calls are ignored (tests start
 /// many servers in one process).
-pub fn init_logging(settings: &LogSettings) {
-    let filter = EnvFilter::try_new(&settings.filter).unwrap_or_else(|_| EnvFilter::new("info"));
+pub fn init_logging(settings: &Settings) {
+    let filter = EnvFilter::try_new(&settings.log.filter).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    let _ = match settings.format {
+    let _ = match settings.log.format_in(settings.environment) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
-        LogFormat::Pretty => builder.try_init(),
+        _ => builder.try_init(),
     };
 }
 

@@ -131,7 +131,7 @@ async fn render(
             Some(questionnaires::charts::score_chart(questionnaire, &own))
         })
         .collect();
-    let due = feedback_due_on(enrollment, state.settings.care_timezone);
+    let due = feedback_due_on(enrollment, state.settings.care.timezone);
     let mut context = page::context(Some(principal), csrf);
     context.insert("id", &enrollment.id);
     context.insert("case_code", &enrollment.case_code);

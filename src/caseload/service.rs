@@ -145,7 +145,7 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
     let mut rows: Vec<CaseloadRow> = list
         .into_iter()
         .map(|e| {
-            let due = feedback_due_on(&e, state.settings.care_timezone);
+            let due = feedback_due_on(&e, state.settings.care.timezone);
             let program = state.content.program(&e.program_id);
             let current_module = open_modules.get(&e.id).and_then(|module| {
                 program.and_then(|p| p.modules.iter().find(|m| &m.id == module)).map(|m| m.title.clone())

@@ -101,7 +101,7 @@ pub async fn simulate(
     for day in 0..days {
         let midnight = start + Duration::days(day.into());
         move_clock_to(state, midnight + Duration::hours(9));
-        crate::caseload::due::record_due_feedback(&state.db, state.settings.care_timezone, state.clock.now())
+        crate::caseload::due::record_due_feedback(&state.db, state.settings.care.timezone, state.clock.now())
             .await?;
         let due_today = (0..plan.patients)
             .filter(|i| (*i as u64 * u64::from(intake_days) / plan.patients as u64) == u64::from(day));
@@ -253,7 +253,7 @@ async fn give_feedback_if_due(
 ) -> AppResult<()> {
     let enrollment = current(state, patient).await?;
     let today = diaries::service::today(state);
-    let due = feedback_due_on(&enrollment, state.settings.care_timezone);
+    let due = feedback_due_on(&enrollment, state.settings.care.timezone);
     if enrollment.status != "active" || due > today || !rng.gen_bool(0.8) {
         return Ok(());
     }

@@ -25,7 +25,7 @@ use crate::{
 
 /// The patient's today, in the care time zone.
 pub fn today(state: &AppState) -> NaiveDate {
-    state.clock.now().with_timezone(&state.settings.care_timezone).date_naive()
+    state.clock.now().with_timezone(&state.settings.care.timezone).date_naive()
 }
 
 /// Whether an entry was made or an existing one changed.

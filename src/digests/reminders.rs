@@ -85,7 +85,7 @@ pub async fn answered(db: &impl ConnectionTrait, enrollment_id: &str) -> AppResu
 
 /// Sends the reminders whose time has come today, each at most once a day.
 pub async fn send_due_reminders(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
-    let local = now.with_timezone(&state.settings.care_timezone);
+    let local = now.with_timezone(&state.settings.care.timezone);
     let today = local.date_naive();
     let not_today = Condition::any()
         .add(diary_reminders::Column::LastSentOn.is_null())

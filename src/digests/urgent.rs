@@ -23,7 +23,7 @@ pub async fn alert_risk(
     enrollment: &enrollments::Model,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let today = now.with_timezone(&state.settings.care_timezone).date_naive();
+    let today = now.with_timezone(&state.settings.care.timezone).date_naive();
     let mut recipients = vec![enrollment.therapist_id.clone()];
     if let Some(cover) = crate::enrollment::cover::cover_of(db, &enrollment.therapist_id, today).await? {
         recipients.push(cover.cover_id);

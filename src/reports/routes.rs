@@ -55,7 +55,7 @@ async fn report(state: &AppState, principal: &Principal, query: &ReportQuery) ->
         team_id: team_id.map(str::to_string),
         therapist_id: None,
     };
-    service::uptake(&state.reports_db, &state.content, state.settings.care_timezone, &scope, period).await
+    service::uptake(&state.reports_db, &state.content, state.settings.care.timezone, &scope, period).await
 }
 
 /// The clinic's uptake for a period (and team), organised by RE-AIM. Counts
@@ -236,7 +236,7 @@ async fn my_figures(state: &AppState, principal: &Principal, query: &ReportQuery
         therapist_id: Some(principal.id().to_string()),
     };
     let period = service::period(query, crate::diaries::service::today(state))?;
-    service::uptake(&state.reports_db, &state.content, state.settings.care_timezone, &scope, period).await
+    service::uptake(&state.reports_db, &state.content, state.settings.care.timezone, &scope, period).await
 }
 
 /// The therapist's own feedback timeliness and caseload activity.
@@ -289,7 +289,7 @@ async fn clinics_overview(
     for clinic in clinics {
         let scope = service::Scope { clinic_id: clinic.id.clone(), team_id: None, therapist_id: None };
         let uptake =
-            service::uptake(&state.reports_db, &state.content, state.settings.care_timezone, &scope, period)
+            service::uptake(&state.reports_db, &state.content, state.settings.care.timezone, &scope, period)
                 .await?;
         out.push(ClinicFigures { clinic_id: clinic.id, name: clinic.name, uptake });
     }

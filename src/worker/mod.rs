@@ -54,7 +54,7 @@ pub async fn run_once(state: &AppState, mailer: &Mailer, name: &str) -> AppResul
     let mail = mail::deliver_due(state, mailer, name).await?;
     let report = RoundReport { notifications, mail };
     let now = state.clock.now();
-    let tz = state.settings.care_timezone;
+    let tz = state.settings.care.timezone;
     crate::caseload::due::record_due_feedback(&state.db, tz, now).await?;
     crate::usage::rollups::catch_up_every(&state.db, tz, now, chrono::Duration::minutes(1)).await?;
     crate::lifecycle::erasure::erase_expired(&state.db, now).await?;

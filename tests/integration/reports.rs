@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use crate::support::TestApp;
 
 async fn roll_up(app: &TestApp) {
-    let tz = app.state.settings.care_timezone;
+    let tz = app.state.settings.care.timezone;
     icbt::usage::rollups::catch_up(&app.state.db, tz, app.state.clock.now()).await.unwrap();
 }
 
@@ -252,7 +252,7 @@ db_test!(
             first_therapist: None,
         };
         icbt::demo::simulate::simulate(&app.state, &plan, |_| {}).await.unwrap();
-        let tz = app.state.settings.care_timezone;
+        let tz = app.state.settings.care.timezone;
         let now = app.state.clock.now();
         let backend = app.state.db.get_database_backend();
         let query = |sql: &'static str| {
@@ -362,7 +362,7 @@ fn move_to(app: &TestApp, at: &str) {
 }
 
 async fn record_due(app: &TestApp) -> usize {
-    let tz = app.state.settings.care_timezone;
+    let tz = app.state.settings.care.timezone;
     icbt::caseload::due::record_due_feedback(&app.state.db, tz, app.state.clock.now()).await.unwrap()
 }
 
@@ -607,7 +607,7 @@ db_test!(
             first_therapist: None,
         };
         icbt::demo::simulate::simulate(&app.state, &plan, |_| {}).await.unwrap();
-        let tz = app.state.settings.care_timezone;
+        let tz = app.state.settings.care.timezone;
         let now = app.state.clock.now();
         // No rollup has run: the job's state row does not exist yet.
         let rounds: Vec<_> = (0..4)
