@@ -3,7 +3,6 @@
 
 pub mod contacts;
 mod cover_page;
-pub mod due;
 mod record;
 pub(crate) mod routes;
 pub mod service;

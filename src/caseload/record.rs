@@ -10,7 +10,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::due::feedback_due_on;
+use crate::enrollment::schedule::feedback_due_on;
 use crate::routing::{Access, Routes};
 use crate::web::{confirmed, finish, Notice};
 use crate::{

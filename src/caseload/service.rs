@@ -9,7 +9,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::due::feedback_due_on;
+use crate::enrollment::schedule::feedback_due_on;
 use crate::{
     accounts::Role,
     auth::Principal,

@@ -13,9 +13,9 @@ use crate::{
     accounts::{service as accounts, service::NewUser, Role},
     assignments,
     auth::{self, password::hash_password, Credential, Principal},
-    caseload::due::feedback_due_on,
     content::{answers::Completeness, ItemBody, ItemKind, Program},
     diaries,
+    enrollment::schedule::feedback_due_on,
     enrollment::{self, service::NewEnrollment},
     entities::{enrollments, users},
     error::{AppError, AppResult},
@@ -101,8 +101,12 @@ pub async fn simulate(
     for day in 0..days {
         let midnight = start + Duration::days(day.into());
         move_clock_to(state, midnight + Duration::hours(9));
-        crate::caseload::due::record_due_feedback(&state.db, state.settings.care.timezone, state.clock.now())
-            .await?;
+        crate::usage::feedback_due::record_due_feedback(
+            &state.db,
+            state.settings.care.timezone,
+            state.clock.now(),
+        )
+        .await?;
         let due_today = (0..plan.patients)
             .filter(|i| (*i as u64 * u64::from(intake_days) / plan.patients as u64) == u64::from(day));
         for index in due_today {

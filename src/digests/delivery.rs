@@ -22,7 +22,7 @@ use super::{
     settings::DigestSettings,
 };
 use crate::{
-    caseload::due::feedback_due_on,
+    enrollment::schedule::feedback_due_on,
     entities::{covers, digests, enrollments, users},
     error::{AppError, AppResult},
     mail::{self, Email},

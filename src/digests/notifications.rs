@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::{settings, windows::window_end};
 use crate::{
-    caseload::due::feedback_due_on,
+    enrollment::schedule::feedback_due_on,
     entities::{digests, enrollments, notifications},
     error::AppResult,
     ids,

@@ -6,6 +6,7 @@ pub mod access;
 pub mod cover;
 mod pages;
 pub(crate) mod routes;
+pub mod schedule;
 pub mod service;
 
 pub use routes::routes;

@@ -140,7 +140,7 @@ pub async fn send_feedback(
     usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
     // Implementation fidelity: was this feedback given by its due day?
     let tz = state.settings.care.timezone;
-    if now.with_timezone(&tz).date_naive() <= crate::caseload::due::feedback_due_on(enrollment, tz) {
+    if now.with_timezone(&tz).date_naive() <= crate::enrollment::schedule::feedback_due_on(enrollment, tz) {
         usage::record(&txn, enrollment, Role::Therapist, UsageEvent::new("feedback.on_time"), now).await?;
     }
     audit::record(

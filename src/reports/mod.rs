@@ -1,11 +1,19 @@
 //! Manager reports: how the treatment is taken up, given and sustained,
 //! from usage events only. Managers see aggregates of their own clinic and
 //! nothing that names or singles out a patient.
+//!
+//! `service::uptake` composes the report from its parts (`patients`,
+//! `engagement`, `outcomes`, `treatments`), which all build on `figures`.
 
+mod engagement;
+pub mod figures;
+pub mod model;
 pub mod outcomes;
 mod patients;
 pub(crate) mod routes;
 pub mod service;
 pub mod treatments;
 
+pub use figures::{period, ReportQuery, Scope, SUPPRESS_BELOW};
+pub use model::Uptake;
 pub use routes::routes;

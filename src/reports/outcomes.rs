@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 
-use super::service::{shown, Cell, Scope, Sql};
+use super::figures::{shown, Cell, Scope, Sql};
 use crate::{
     content::{model::AssessmentWhen, Catalogue},
     error::AppResult,

@@ -10,17 +10,13 @@ use std::collections::HashMap;
 use chrono::{Datelike, Duration, Months, NaiveDate};
 use sea_orm::{ConnectionTrait, QueryResult};
 
-use super::service::{Scope, Sql};
+pub use super::figures::month_start;
+use super::figures::{Scope, Sql};
 use crate::{error::AppResult, usage::rollups::PATIENT_FLAGS};
 
 /// The position of a flag (a column of `usage_patient_months`).
 pub fn flag(name: &str) -> usize {
     PATIENT_FLAGS.iter().position(|(n, _)| *n == name).unwrap_or_else(|| panic!("unknown usage flag {name}"))
-}
-
-/// The first day of `day`'s month.
-pub fn month_start(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
 }
 
 /// The bits of the days of `month` that fall within `from..=to`.

@@ -10,7 +10,9 @@ use axum::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{
-    service::{self, ReportQuery, Uptake},
+    figures::{period, ReportQuery, Scope},
+    model::Uptake,
+    service,
     treatments::TreatmentTotal,
 };
 use crate::routing::{Access, Routes};
@@ -49,12 +51,9 @@ async fn report(state: &AppState, principal: &Principal, query: &ReportQuery) ->
         }
     }
     let today = crate::diaries::service::today(state);
-    let period = service::period(query, today)?;
-    let scope = service::Scope {
-        clinic_id: clinic_id.to_string(),
-        team_id: team_id.map(str::to_string),
-        therapist_id: None,
-    };
+    let period = period(query, today)?;
+    let scope =
+        Scope { clinic_id: clinic_id.to_string(), team_id: team_id.map(str::to_string), therapist_id: None };
     service::uptake(&state.reports_db, &state.content, state.settings.care.timezone, &scope, period).await
 }
 
@@ -98,7 +97,7 @@ pub fn csv(uptake: &Uptake) -> String {
         let value = value.unwrap_or_else(|| "suppressed".into());
         out.push_str(&format!("{section},{measure},{},{value}\n", breakdown.replace([',', '"', '\n'], " ")));
     };
-    let n = |cell: service::Cell| cell.map(|v| v.to_string());
+    let n = |cell: super::figures::Cell| cell.map(|v| v.to_string());
     let f = |value: Option<f64>| value.map(|v| v.to_string());
     let (reach, adoption, engagement, fidelity) =
         (&uptake.reach, &uptake.adoption, &uptake.engagement, &uptake.fidelity);
@@ -230,12 +229,12 @@ async fn render_uptake(
 
 /// A therapist's own figures, for self-monitoring: their patients only.
 async fn my_figures(state: &AppState, principal: &Principal, query: &ReportQuery) -> AppResult<Uptake> {
-    let scope = service::Scope {
+    let scope = Scope {
         clinic_id: principal.clinic_id().ok_or(AppError::Forbidden)?.to_string(),
         team_id: None,
         therapist_id: Some(principal.id().to_string()),
     };
-    let period = service::period(query, crate::diaries::service::today(state))?;
+    let period = period(query, crate::diaries::service::today(state))?;
     service::uptake(&state.reports_db, &state.content, state.settings.care.timezone, &scope, period).await
 }
 
@@ -284,10 +283,10 @@ async fn clinics_overview(
     query: &ReportQuery,
 ) -> AppResult<ClinicsOverview> {
     let clinics = crate::accounts::admin::list_clinics(state, principal).await?;
-    let period = service::period(query, crate::diaries::service::today(state))?;
+    let period = period(query, crate::diaries::service::today(state))?;
     let mut out = Vec::new();
     for clinic in clinics {
-        let scope = service::Scope { clinic_id: clinic.id.clone(), team_id: None, therapist_id: None };
+        let scope = Scope { clinic_id: clinic.id.clone(), team_id: None, therapist_id: None };
         let uptake =
             service::uptake(&state.reports_db, &state.content, state.settings.care.timezone, &scope, period)
                 .await?;
@@ -315,7 +314,7 @@ async fn clinics_page(
     Query(query): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let overview = clinics_overview(&state, &principal, &query).await?;
-    let period = service::period(&query, crate::diaries::service::today(&state))?;
+    let period = period(&query, crate::diaries::service::today(&state))?;
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("overview", &overview);
     context.insert("from", &period.0);

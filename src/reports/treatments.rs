@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::service::{Cell, Month};
+use super::figures::{Cell, Month};
 use crate::{
     entities::treatment_totals,
     error::{AppError, AppResult, FieldErrors},

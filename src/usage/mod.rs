@@ -2,6 +2,7 @@
 //! team, therapist and pseudonymous patient, never with clinical content.
 //! Written in the same transaction as the action; reports are built on them.
 
+pub mod feedback_due;
 pub mod rollups;
 
 use chrono::{DateTime, Utc};

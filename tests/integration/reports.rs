@@ -363,7 +363,7 @@ fn move_to(app: &TestApp, at: &str) {
 
 async fn record_due(app: &TestApp) -> usize {
     let tz = app.state.settings.care.timezone;
-    icbt::caseload::due::record_due_feedback(&app.state.db, tz, app.state.clock.now()).await.unwrap()
+    icbt::usage::feedback_due::record_due_feedback(&app.state.db, tz, app.state.clock.now()).await.unwrap()
 }
 
 /// A questionnaire score, as the patient's answers would have stored it.
