@@ -88,7 +88,7 @@ pub async fn clinic_staff(
     admin.require(&[Role::Admin])?;
     Ok(users::Entity::find()
         .filter(users::Column::ClinicId.eq(clinic_id))
-        .filter(users::Column::Role.is_in([Role::Therapist.as_str(), Role::Manager.as_str()]))
+        .filter(users::Column::Role.is_in([Role::Therapist, Role::Manager]))
         .order_by_asc(users::Column::Name)
         .all(&state.db)
         .await?)
@@ -196,7 +196,7 @@ pub async fn send_invitation(
 async fn find_staff(state: &AppState, user_id: &str) -> AppResult<users::Model> {
     let user =
         users::Entity::find_by_id(user_id.to_string()).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    match super::role_of(&user)? {
+    match user.role {
         Role::Therapist | Role::Manager => Ok(user),
         _ => Err(AppError::NotFound),
     }
@@ -251,7 +251,7 @@ pub async fn change_role(
     let now = state.clock.now();
     let txn = state.db.begin().await?;
     users::Entity::update_many()
-        .col_expr(users::Column::Role, role.as_str().into())
+        .col_expr(users::Column::Role, role.into())
         .col_expr(users::Column::UpdatedAt, now.into())
         .filter(users::Column::Id.eq(&user.id))
         .exec(&txn)

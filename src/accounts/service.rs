@@ -111,7 +111,7 @@ pub async fn create_user(
         id: Set(ids::new_id()),
         email: Set(email),
         name: Set(new.name.trim().to_string()),
-        role: Set(new.role.as_str().to_string()),
+        role: Set(new.role),
         clinic_id: Set(new.clinic_id.map(str::to_string)),
         team_id: Set(new.team_id.map(str::to_string)),
         password_hash: Set(new.password_hash),

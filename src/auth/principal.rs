@@ -112,7 +112,7 @@ impl FromRequestParts<AppState> for PendingLogin {
 }
 
 fn principal_for(user: users::Model, credential: Credential) -> Result<Principal, AppError> {
-    let role = user.role.parse::<Role>().map_err(|e| AppError::Internal(anyhow::anyhow!(e)))?;
+    let role = user.role;
     Ok(Principal { user, role, credential })
 }
 

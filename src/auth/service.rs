@@ -64,7 +64,7 @@ pub async fn authenticate(
             return Err(AppError::Unauthenticated);
         }
     };
-    let role: Role = crate::accounts::role_of(&user)?;
+    let role: Role = user.role;
     if user.totp_enabled_at.is_some() {
         let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
             return Ok(LoginStep::TotpRequired(user));
@@ -100,7 +100,7 @@ pub async fn complete_totp(
         audit::record(&state.db, entry, client, now).await?;
         return Err(AppError::field("code", "This code is not right. Check your app and try again."));
     }
-    let role = crate::accounts::role_of(user)?;
+    let role = user.role;
     finish_login(state, user, role, client).await
 }
 
@@ -183,7 +183,7 @@ async fn set_password_from_link(
     active.password_hash = Set(Some(hash));
     active.updated_at = Set(now);
     let user = active.update(&txn).await?;
-    let role = crate::accounts::role_of(&user)?;
+    let role = user.role;
     if purpose == Purpose::Invitation && role == Role::Patient {
         crate::enrollment::service::activate(&txn, &user.id, now).await?;
     }

@@ -9,6 +9,7 @@ use axum::{
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
+use crate::accounts::Role;
 use crate::routing::{Access, Routes};
 use crate::web::{confirmed, finish, Notice};
 use crate::{
@@ -41,7 +42,7 @@ async fn render(
     let colleagues: Vec<(String, String)> = match &principal.user.team_id {
         Some(team) => users::Entity::find()
             .filter(users::Column::TeamId.eq(team))
-            .filter(users::Column::Role.eq("therapist"))
+            .filter(users::Column::Role.eq(Role::Therapist))
             .filter(users::Column::Active.eq(true))
             .filter(users::Column::Id.ne(principal.id()))
             .all(&state.db)

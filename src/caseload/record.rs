@@ -11,6 +11,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 
 use crate::enrollment::schedule::feedback_due_on;
+use crate::entities::enums::EnrollmentStatus;
 use crate::routing::{Access, Routes};
 use crate::web::{confirmed, finish, Notice};
 use crate::{
@@ -145,13 +146,13 @@ async fn render(
     context.insert("today", &today.to_string());
     context.insert(
         "weekday",
-        crate::enrollment::service::WEEKDAYS
+        crate::enrollment::schedule::WEEKDAYS
             .get(enrollment.feedback_weekday as usize)
             .copied()
             .unwrap_or("mon"),
     );
     context.insert("due", &due.to_string());
-    context.insert("overdue", &(today > due && enrollment.status == "active"));
+    context.insert("overdue", &(today > due && enrollment.status == EnrollmentStatus::Active));
     context.insert("events", &events);
     context.insert("earlier", &earlier);
     context.insert("page", &page);

@@ -10,6 +10,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::enrollment::schedule::feedback_due_on;
+use crate::entities::enums::EnrollmentStatus;
 use crate::{
     accounts::Role,
     auth::Principal,
@@ -28,7 +29,7 @@ pub struct CaseloadRow {
     pub id: String,
     pub case_code: String,
     pub program: String,
-    pub status: String,
+    pub status: EnrollmentStatus,
     pub current_module: Option<String>,
     pub new_diary_entries: u64,
     pub new_submissions: u64,
@@ -97,7 +98,7 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
     therapists.push(therapist.id().to_string());
     let list = enrollments::Entity::find()
         .filter(enrollments::Column::TherapistId.is_in(therapists))
-        .filter(enrollments::Column::Status.is_in(["invited", "active", "paused"]))
+        .filter(enrollments::Column::Status.is_in(EnrollmentStatus::ON_CASELOAD))
         .order_by_asc(enrollments::Column::CaseCode)
         .all(db)
         .await?;
@@ -134,7 +135,7 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
         &ids,
         messages::Column::EnrollmentId,
         messages::Column::ReadAt,
-        Some(sea_orm::Condition::all().add(messages::Column::FromRole.eq(Role::Patient.as_str()))),
+        Some(sea_orm::Condition::all().add(messages::Column::FromRole.eq(Role::Patient))),
     )
     .await?;
     let risks = risk_flags(db, &state.content, &ids).await?;
@@ -157,8 +158,8 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
                 new_questionnaires: count(&questionnaires, &e.id),
                 unanswered_messages: count(&unread, &e.id),
                 feedback_due_on: due,
-                feedback_overdue: today > due && e.status == "active",
-                inactive: e.status == "active"
+                feedback_overdue: today > due && e.status == EnrollmentStatus::Active,
+                inactive: e.status == EnrollmentStatus::Active
                     && last_active
                         .or(e.activated_at)
                         .is_some_and(|t| now - t > Duration::days(INACTIVE_DAYS)),

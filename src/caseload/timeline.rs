@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::accounts::Role;
 use crate::{
     assignments,
     content::{ItemBody, Program},
@@ -92,7 +93,7 @@ pub(super) async fn timeline(
         });
     }
     for message in messages::service::thread(&state.db, &enrollment.id).await? {
-        let kind = if message.from_role == "patient" { "message" } else { "sent" };
+        let kind = if message.from_role == Role::Patient { "message" } else { "sent" };
         events.push(Event {
             at: message.sent_at,
             kind,

@@ -9,6 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::{rngs::StdRng, seq::SliceRandom, Rng, SeedableRng};
 use sea_orm::EntityTrait;
 
+use crate::entities::enums::EnrollmentStatus;
 use crate::{
     accounts::{service as accounts, service::NewUser, Role},
     assignments,
@@ -258,7 +259,7 @@ async fn give_feedback_if_due(
     let enrollment = current(state, patient).await?;
     let today = diaries::service::today(state);
     let due = feedback_due_on(&enrollment, state.settings.care.timezone);
-    if enrollment.status != "active" || due > today || !rng.gen_bool(0.8) {
+    if enrollment.status != EnrollmentStatus::Active || due > today || !rng.gen_bool(0.8) {
         return Ok(());
     }
     let Some(therapist) = therapist_of(therapists, &enrollment) else { return Ok(()) };

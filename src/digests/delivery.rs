@@ -21,6 +21,7 @@ use super::{
     notifications::{DEAD, PENDING, SENT, SHOWN},
     settings::DigestSettings,
 };
+use crate::entities::enums::EnrollmentStatus;
 use crate::{
     enrollment::schedule::feedback_due_on,
     entities::{covers, digests, enrollments, users},
@@ -325,7 +326,7 @@ impl Batch {
                 program,
                 counts: counts(digest),
                 feedback_due_on: due.to_string(),
-                feedback_overdue: due < today && enrollment.status == "active",
+                feedback_overdue: due < today && enrollment.status == EnrollmentStatus::Active,
                 url: format!("{base}/patients/{}", enrollment.id),
             });
         }

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use tera::Context;
 
+use crate::entities::enums::EnrollmentStatus;
 use crate::{
     entities::{enrollments, patient_notices, users},
     error::AppResult,
@@ -100,7 +101,7 @@ async fn send_one(
     let txn = sea_orm::TransactionTrait::begin(&state.db).await?;
     let enrollment = enrollments::Entity::find_by_id(notice.enrollment_id.clone()).one(&txn).await?;
     let patient = match &enrollment {
-        Some(e) if e.activated_at.is_some() && e.status == "active" => {
+        Some(e) if e.activated_at.is_some() && e.status == EnrollmentStatus::Active => {
             users::Entity::find_by_id(e.patient_id.clone()).one(&txn).await?.filter(|u| u.active)
         }
         _ => None,

@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use tera::Context;
 
+use crate::entities::enums::EnrollmentStatus;
 use crate::{
     entities::{diary_entries, diary_reminders, enrollments, users},
     error::{AppError, AppResult},
@@ -134,7 +135,7 @@ async fn queue_reminder(
     let Some(enrollment) = enrollments::Entity::find_by_id(enrollment_id.to_string()).one(db).await? else {
         return Ok(false);
     };
-    if enrollment.status != "active" {
+    if enrollment.status != EnrollmentStatus::Active {
         return Ok(false);
     }
     let Some(patient) = users::Entity::find_by_id(enrollment.patient_id).one(db).await?.filter(|u| u.active)

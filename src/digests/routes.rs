@@ -79,7 +79,7 @@ fn render(
     let mut context = page::context(Some(principal), csrf);
     context.insert("s", current);
     context.insert("saved", &saved);
-    context.insert("weekdays", &crate::enrollment::service::WEEKDAYS);
+    context.insert("weekdays", &crate::enrollment::schedule::WEEKDAYS);
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     context.insert("errors", &errors);
     Ok((status, state.views.render("therapist/digest_settings.html", principal.lang(), context)?)

@@ -51,7 +51,7 @@ impl DigestSettings {
             add("local_time", "Enter a time such as 08:00.");
         }
         let weekday_ok =
-            self.weekday.as_deref().is_none_or(|d| crate::enrollment::service::weekday_number(d).is_some());
+            self.weekday.as_deref().is_none_or(|d| crate::enrollment::schedule::weekday_number(d).is_some());
         if !weekday_ok || (self.cadence == "weekly" && self.weekday.is_none()) {
             add("weekday", "Choose a weekday (mon..sun) for weekly digests.");
         }

@@ -16,8 +16,11 @@ pub fn window_end(settings: &DigestSettings, feedback_due: NaiveDate, now: DateT
     let next_daily = next_at(tz, time, now, |_| true);
     match settings.cadence.as_str() {
         "weekly" => {
-            let weekday =
-                settings.weekday.as_deref().and_then(crate::enrollment::service::weekday_number).unwrap_or(0);
+            let weekday = settings
+                .weekday
+                .as_deref()
+                .and_then(crate::enrollment::schedule::weekday_number)
+                .unwrap_or(0);
             next_at(tz, time, now, |day| day.weekday().num_days_from_monday() as i32 == weekday)
         }
         "feedback_day" => {

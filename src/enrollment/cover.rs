@@ -60,7 +60,7 @@ pub async fn arrange(
     let mut errors = FieldErrors::new();
     let colleague = crate::accounts::service::find_user_by_email(&state.db, cover_email)
         .await?
-        .filter(|u| u.active && u.role == "therapist" && u.id != absent.id())
+        .filter(|u| u.active && u.role == Role::Therapist && u.id != absent.id())
         .filter(|u| {
             u.clinic_id == absent.user.clinic_id && u.team_id.is_some() && u.team_id == absent.user.team_id
         });

@@ -59,7 +59,7 @@ async fn render(
     let mut context = page::context(Some(principal), csrf);
     context.insert("form", form);
     context.insert("programs", &programs);
-    context.insert("weekdays", &service::WEEKDAYS);
+    context.insert("weekdays", &super::schedule::WEEKDAYS);
     context.insert("invitation", &invitation);
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     context.insert("errors", &errors);

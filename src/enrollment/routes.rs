@@ -94,8 +94,8 @@ pub struct PatientView {
     id: String,
     case_code: String,
     program: String,
-    status: String,
-    feedback_cadence: String,
+    status: crate::entities::enums::EnrollmentStatus,
+    feedback_cadence: crate::entities::enums::Cadence,
     feedback_weekday: String,
     modules: Vec<ModuleSummary>,
 }
@@ -121,7 +121,8 @@ pub async fn patient(
             state: current.module_state(&m.id),
         })
         .collect();
-    let weekday = service::WEEKDAYS.get(enrollment.feedback_weekday as usize).copied().unwrap_or("mon");
+    let weekday =
+        super::schedule::WEEKDAYS.get(enrollment.feedback_weekday as usize).copied().unwrap_or("mon");
     Ok(Json(PatientView {
         id: enrollment.id,
         case_code: enrollment.case_code,

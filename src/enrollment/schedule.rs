@@ -5,15 +5,24 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use chrono_tz::Tz;
 
-use super::service::Cadence;
-use crate::entities::enrollments;
+use crate::entities::{enrollments, enums::Cadence};
+
+pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Weekday name → 0 (Monday) .. 6 (Sunday).
+pub fn weekday_number(name: &str) -> Option<i32> {
+    WEEKDAYS.iter().position(|d| *d == name).map(|n| n as i32)
+}
 
 /// When this patient's next feedback is due: counted from the last feedback,
 /// or from the start of treatment before the first.
 pub fn feedback_due_on(enrollment: &enrollments::Model, timezone: Tz) -> NaiveDate {
     let anchor = enrollment.last_feedback_at.or(enrollment.activated_at).unwrap_or(enrollment.enrolled_at);
-    let cadence = Cadence::parse(&enrollment.feedback_cadence).unwrap_or(Cadence::Weekly);
-    next_due(anchor.with_timezone(&timezone).date_naive(), cadence, enrollment.feedback_weekday)
+    next_due(
+        anchor.with_timezone(&timezone).date_naive(),
+        enrollment.feedback_cadence,
+        enrollment.feedback_weekday,
+    )
 }
 
 /// The first feedback weekday at least a week (weekly) or a week and a day

@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
 use serde::Deserialize;
 
+use super::schedule::weekday_number;
+use crate::entities::enums::{Cadence, EnrollmentStatus};
 use crate::{
     accounts::{
         admin::send_invitation,
@@ -19,38 +21,6 @@ use crate::{
     usage::{self, UsageEvent},
     web::ClientInfo,
 };
-
-/// How often the therapist writes feedback.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Cadence {
-    Weekly,
-    Fortnightly,
-}
-
-impl Cadence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Cadence::Weekly => "weekly",
-            Cadence::Fortnightly => "fortnightly",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "weekly" => Some(Cadence::Weekly),
-            "fortnightly" => Some(Cadence::Fortnightly),
-            _ => None,
-        }
-    }
-}
-
-pub const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-/// Weekday name → 0 (Monday) .. 6 (Sunday).
-pub fn weekday_number(name: &str) -> Option<i32> {
-    WEEKDAYS.iter().position(|d| *d == name).map(|n| n as i32)
-}
 
 /// What the therapist fills in after the intake.
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
@@ -69,11 +39,6 @@ pub struct NewEnrollment {
 }
 
 /// Lower-case enrollment statuses.
-pub mod status {
-    pub const INVITED: &str = "invited";
-    pub const ACTIVE: &str = "active";
-}
-
 fn check(state: &AppState, new: &NewEnrollment) -> Result<(Cadence, i32), FieldErrors> {
     let mut errors = FieldErrors::new();
     let mut add =
@@ -154,10 +119,10 @@ pub async fn enroll(
         program_id: Set(program.id.clone()),
         case_code: Set(case_code),
         pseudonym: Set(ids::new_secret()[..16].to_string()),
-        feedback_cadence: Set(cadence.as_str().to_string()),
+        feedback_cadence: Set(cadence),
         feedback_weekday: Set(weekday),
         auto_unlock: Set(new.auto_unlock.unwrap_or(true)),
-        status: Set(status::INVITED.to_string()),
+        status: Set(EnrollmentStatus::Invited),
         status_reason: Set(None),
         enrolled_at: Set(now),
         activated_at: Set(None),
@@ -194,7 +159,7 @@ pub async fn activate(db: &impl ConnectionTrait, patient_id: &str, now: DateTime
     }
     enrollments::Entity::update_many()
         .col_expr(enrollments::Column::ActivatedAt, Some(now).into())
-        .col_expr(enrollments::Column::Status, status::ACTIVE.into())
+        .col_expr(enrollments::Column::Status, EnrollmentStatus::Active.into())
         .filter(enrollments::Column::Id.eq(&enrollment.id))
         .exec(db)
         .await?;
@@ -211,9 +176,6 @@ pub async fn touch(db: &impl ConnectionTrait, enrollment_id: &str, now: DateTime
     Ok(())
 }
 
-/// Treatment statuses a therapist may set.
-pub const STATUSES: [&str; 5] = ["active", "paused", "completed", "dropped_out", "stepped_up"];
-
 /// Changes the treatment status; ending statuses need a reason for the record.
 pub async fn change_status(
     state: &AppState,
@@ -223,21 +185,22 @@ pub async fn change_status(
     reason: &str,
     client: &ClientInfo,
 ) -> AppResult<()> {
-    if !STATUSES.contains(&status) {
+    let chosen = EnrollmentStatus::parse(status).filter(|s| EnrollmentStatus::CHOSEN.contains(s));
+    let Some(status) = chosen else {
         return Err(AppError::field(
             "status",
             "Choose active, paused, completed, dropped out or stepped up.",
         ));
-    }
+    };
     let reason = reason.trim();
-    if matches!(status, "dropped_out" | "stepped_up") && reason.is_empty() {
+    if matches!(status, EnrollmentStatus::DroppedOut | EnrollmentStatus::SteppedUp) && reason.is_empty() {
         return Err(AppError::field("reason", "Say briefly why, for the record."));
     }
     if enrollment.activated_at.is_none() {
         return Err(AppError::field("status", "The patient has not accepted the invitation yet."));
     }
     let now = state.clock.now();
-    let ended = matches!(status, "completed" | "dropped_out" | "stepped_up").then_some(now);
+    let ended = status.has_ended().then_some(now);
     let txn = state.db.begin().await?;
     enrollments::Entity::update_many()
         .col_expr(enrollments::Column::Status, status.into())
@@ -249,14 +212,15 @@ pub async fn change_status(
     // When in the treatment it ended, for the drop-out figures.
     let progress = crate::progress::service::Progress::load(&txn, &enrollment.id).await?;
     let program = crate::progress::service::program_of(&state.content, enrollment)?;
-    let kind = format!("status.{status}");
+    let kind = format!("status.{}", status.as_str());
     let started = enrollment.activated_at.unwrap_or(enrollment.enrolled_at);
     let mut event = UsageEvent::new(&kind).value((now - started).num_weeks() as f64);
     if let Some(module) = progress.reached_module(program) {
         event = event.module(module);
     }
     usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
-    let entry = therapist.audit("patient.status_changed").target("patient", &enrollment.id).detail(status);
+    let entry =
+        therapist.audit("patient.status_changed").target("patient", &enrollment.id).detail(status.as_str());
     audit::record(&txn, entry, client, now).await?;
     txn.commit().await?;
     Ok(())

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: String,
     pub at: DateTimeUtc,
     pub actor_id: Option<String>,
-    pub actor_role: Option<String>,
+    pub actor_role: Option<super::enums::Role>,
     pub action: String,
     pub target_kind: Option<String>,
     pub target_id: Option<String>,

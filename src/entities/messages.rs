@@ -7,7 +7,7 @@ pub struct Model {
     pub id: String,
     pub enrollment_id: String,
     pub sender_id: String,
-    pub from_role: String,
+    pub from_role: super::enums::Role,
     #[sea_orm(column_type = "Text")]
     pub body: String,
     pub is_feedback: bool,

@@ -11,6 +11,7 @@ pub mod diary_reminders;
 pub mod digest_settings;
 pub mod digests;
 pub mod enrollments;
+pub mod enums;
 pub mod item_states;
 pub mod login_failures;
 pub mod mail_outbox;

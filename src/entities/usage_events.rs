@@ -10,7 +10,7 @@ pub struct Model {
     pub team_id: Option<String>,
     pub therapist_id: Option<String>,
     pub patient_pseudonym: Option<String>,
-    pub actor_role: String,
+    pub actor_role: super::enums::Role,
     pub kind: String,
     pub program_id: Option<String>,
     pub module_id: Option<String>,

@@ -7,7 +7,7 @@ pub struct Model {
     pub id: String,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: super::enums::Role,
     pub clinic_id: Option<String>,
     pub team_id: Option<String>,
     pub password_hash: Option<String>,

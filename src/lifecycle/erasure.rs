@@ -46,7 +46,7 @@ pub async fn erase_patient(
         || AppError::field("email", "No patient with this e-mail address is enrolled in this clinic.");
     let patient = users::Entity::find()
         .filter(users::Column::Email.eq(normalize_email(email)))
-        .filter(users::Column::Role.eq(Role::Patient.as_str()))
+        .filter(users::Column::Role.eq(Role::Patient))
         .one(&state.db)
         .await?
         .ok_or_else(not_here)?;

@@ -72,7 +72,7 @@ async fn send_form(
 #[derive(Serialize, ToSchema)]
 pub struct MessageView {
     id: String,
-    from_role: String,
+    from_role: crate::accounts::Role,
     body: String,
     sent_at: DateTime<Utc>,
     read_at: Option<DateTime<Utc>>,

@@ -58,7 +58,7 @@ pub async fn mark_read(
     let read = messages::Entity::update_many()
         .col_expr(messages::Column::ReadAt, Some(now).into())
         .filter(messages::Column::EnrollmentId.eq(&enrollment.id))
-        .filter(messages::Column::FromRole.eq(from.as_str()))
+        .filter(messages::Column::FromRole.eq(from))
         .filter(messages::Column::ReadAt.is_null())
         .exec(db)
         .await?;
@@ -100,7 +100,7 @@ async fn insert(
         id: Set(ids::new_id()),
         enrollment_id: Set(enrollment.id.clone()),
         sender_id: Set(sender_id.to_string()),
-        from_role: Set(role.as_str().to_string()),
+        from_role: Set(role),
         body: Set(body),
         is_feedback: Set(is_feedback),
         sent_at: Set(now),
@@ -200,7 +200,7 @@ async fn oldest_unreviewed(
         .and_then(|s| s.submitted_at);
     let message = messages::Entity::find()
         .filter(messages::Column::EnrollmentId.eq(enrollment_id))
-        .filter(messages::Column::FromRole.eq(Role::Patient.as_str()))
+        .filter(messages::Column::FromRole.eq(Role::Patient))
         .filter(messages::Column::ReadAt.is_null())
         .order_by_asc(messages::Column::SentAt)
         .one(db)

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::service::{self, ModuleState, Progress};
+use crate::accounts::Role;
 use crate::routing::{Access, Routes};
 use crate::{
     assignments,
@@ -86,7 +87,7 @@ async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Princip
     let unread = messages::service::thread(&state.db, &enrollment.id)
         .await?
         .iter()
-        .filter(|m| m.from_role == "therapist" && m.read_at.is_none())
+        .filter(|m| m.from_role == Role::Therapist && m.read_at.is_none())
         .count();
     let due = questionnaires::service::due(&state, &enrollment, program).await?;
     let finished = program

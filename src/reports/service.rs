@@ -18,7 +18,7 @@ use super::{
     model::{Adoption, Engagement, Fidelity, Outcomes, ProgramReach, Reach, Tailoring, Uptake},
     patients::{flag, PatientCounts},
 };
-use crate::{content::Catalogue, entities::users, error::AppResult};
+use crate::{accounts::Role, content::Catalogue, entities::users, error::AppResult};
 
 /// The uptake report for a scope: event counts from the daily rollups,
 /// distinct patients from the patient-months, scores from the responses.
@@ -192,7 +192,7 @@ fn by_program(patients: &PatientCounts, min: u64) -> Vec<ProgramReach> {
 async fn therapists(db: &impl ConnectionTrait, scope: &Scope) -> AppResult<u64> {
     let mut therapists = users::Entity::find()
         .filter(users::Column::ClinicId.eq(&scope.clinic_id))
-        .filter(users::Column::Role.eq("therapist"))
+        .filter(users::Column::Role.eq(Role::Therapist))
         .filter(users::Column::Active.eq(true));
     if let Some(team) = &scope.team_id {
         therapists = therapists.filter(users::Column::TeamId.eq(team));

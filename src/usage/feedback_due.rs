@@ -5,9 +5,10 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 
+use crate::entities::enums::EnrollmentStatus;
 use crate::{
     accounts::Role,
-    enrollment::{schedule::feedback_due_on, service::status},
+    enrollment::schedule::feedback_due_on,
     entities::enrollments,
     error::AppResult,
     sql,
@@ -37,7 +38,7 @@ pub async fn record_due_feedback(db: &DatabaseConnection, tz: Tz, now: DateTime<
         return Ok(0);
     }
     let active = enrollments::Entity::find()
-        .filter(enrollments::Column::Status.eq(status::ACTIVE))
+        .filter(enrollments::Column::Status.eq(EnrollmentStatus::Active))
         .filter(enrollments::Column::ActivatedAt.is_not_null())
         .all(&txn)
         .await?;

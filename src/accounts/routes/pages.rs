@@ -135,7 +135,7 @@ async fn render_clinic(
             id: u.id,
             name: u.name,
             email: u.email,
-            role: u.role,
+            role: u.role.to_string(),
             active: u.active,
         })
         .collect();

@@ -53,7 +53,7 @@ pub async fn create_token(
     let step =
         service::authenticate(&state, &body.email, &body.password, body.totp.as_deref(), &client).await?;
     let (token, user) = service::issue_api_token(&state, step).await?;
-    let role = crate::accounts::role_of(&user)?;
+    let role = user.role;
     Ok(Json(TokenView { token, role, user_id: user.id }))
 }
 

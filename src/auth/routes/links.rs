@@ -113,7 +113,7 @@ async fn log_in_after_link(
     if user.totp_enabled_at.is_some() {
         return Ok(Redirect::to("/login").into_response());
     }
-    let role: Role = crate::accounts::role_of(user)?;
+    let role: Role = user.role;
     let now = state.clock.now();
     let secret = sessions::start(&state.db, &user.id, Stage::Full, client, &state.settings.auth, now).await?;
     let mut response = Redirect::to(landing_page(role)).into_response();

@@ -76,7 +76,7 @@ async fn login(
     let next = safe_next(form.next.as_deref());
     let (user, stage, target) = match step {
         LoginStep::Done(user) => {
-            let role: Role = crate::accounts::role_of(&user)?;
+            let role: Role = user.role;
             let target = next.unwrap_or_else(|| landing_page(role).to_string());
             (user, Stage::Full, target)
         }
@@ -140,7 +140,7 @@ async fn upgrade_session(
     let now = state.clock.now();
     let secret =
         sessions::start(&state.db, &pending.user.id, Stage::Full, client, &state.settings.auth, now).await?;
-    let role: Role = crate::accounts::role_of(&pending.user)?;
+    let role: Role = pending.user.role;
     let mut response = Redirect::to(landing_page(role)).into_response();
     cookies::start_browser_session(state, &mut response, secret);
     Ok(response)
@@ -186,7 +186,7 @@ async fn submit_setup(
     if pending.stage != Stage::TotpSetup {
         return Err(AppError::Unauthenticated);
     }
-    let role: Role = crate::accounts::role_of(&pending.user)?;
+    let role: Role = pending.user.role;
     let enabled =
         service::enable_second_factor(&state, &pending.user, role, &form.secret, &form.code, &client).await;
     let (state, csrf, pending, client) = (&state, &csrf, &pending, &client);
