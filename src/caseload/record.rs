@@ -10,6 +10,7 @@ use axum::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::content::Program;
 use crate::enrollment::schedule::feedback_due_on;
 use crate::entities::enums::EnrollmentStatus;
 use crate::routing::{Access, Routes};
@@ -89,49 +90,10 @@ async fn render(
     let (events, earlier): (Vec<_>, Vec<_>) = events.into_iter().partition(|e| e.new);
     let has_older = earlier.len() > page * EARLIER_PAGE;
     let earlier: Vec<_> = earlier.into_iter().skip((page - 1) * EARLIER_PAGE).take(EARLIER_PAGE).collect();
-    let modules: Vec<ModuleRow> = program
-        .modules
-        .iter()
-        .map(|m| ModuleRow {
-            id: m.id.clone(),
-            title: m.title.clone(),
-            state: current.module_state(&m.id).as_str(),
-            items: m
-                .items
-                .iter()
-                .filter(|i| i.kind == ItemKind::Assignment)
-                .map(|i| (i.id.clone(), i.title.clone(), current.is_hidden(&i.id)))
-                .collect(),
-        })
-        .collect();
-    let entries = diaries::service::entries(&state.db, &enrollment.id, None, Some(400)).await?;
+    let modules = module_rows(program, &current);
     let today = diaries::service::today(state);
-    let charts: Vec<diaries::charts::Chart> = program
-        .modules
-        .iter()
-        .flat_map(|m| &m.items)
-        .filter(|i| i.kind == ItemKind::Diary)
-        .filter_map(|i| match &i.body {
-            ItemBody::Form(form) => {
-                let own: Vec<_> = entries.iter().filter(|e| e.diary_id == i.id).cloned().collect();
-                Some(diaries::charts::charts(form, &own, today))
-            }
-            ItemBody::Page(_) => None,
-        })
-        .flatten()
-        .collect();
-    let responses = questionnaires::service::responses(&state.db, &enrollment.id).await?;
-    let mut instruments: Vec<&str> = responses.iter().map(|r| r.questionnaire_id.as_str()).collect();
-    instruments.sort_unstable();
-    instruments.dedup();
-    let score_charts: Vec<questionnaires::charts::ScoreChart> = instruments
-        .iter()
-        .filter_map(|id| {
-            let questionnaire = state.content.questionnaire(id)?;
-            let own: Vec<_> = responses.iter().filter(|r| r.questionnaire_id == *id).collect();
-            Some(questionnaires::charts::score_chart(questionnaire, &own))
-        })
-        .collect();
+    let charts = diary_charts(state, program, enrollment, today).await?;
+    let score_charts = score_charts(state, enrollment).await?;
     let due = feedback_due_on(enrollment, state.settings.care.timezone);
     let mut context = page::context(Some(principal), csrf);
     context.insert("id", &enrollment.id);
@@ -167,6 +129,68 @@ async fn render(
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     context.insert("errors", &errors);
     Ok((status, state.views.render("therapist/record.html", principal.lang(), context)?).into_response())
+}
+
+/// The program's modules with their state and assignments, for tailoring.
+fn module_rows(program: &Program, current: &Progress) -> Vec<ModuleRow> {
+    program
+        .modules
+        .iter()
+        .map(|m| ModuleRow {
+            id: m.id.clone(),
+            title: m.title.clone(),
+            state: current.module_state(&m.id).as_str(),
+            items: m
+                .items
+                .iter()
+                .filter(|i| i.kind == ItemKind::Assignment)
+                .map(|i| (i.id.clone(), i.title.clone(), current.is_hidden(&i.id)))
+                .collect(),
+        })
+        .collect()
+}
+
+/// A chart per diary of the program, from the patient's recent entries.
+async fn diary_charts(
+    state: &AppState,
+    program: &Program,
+    enrollment: &enrollments::Model,
+    today: chrono::NaiveDate,
+) -> AppResult<Vec<diaries::charts::Chart>> {
+    let entries = diaries::service::entries(&state.db, &enrollment.id, None, Some(400)).await?;
+    Ok(program
+        .modules
+        .iter()
+        .flat_map(|m| &m.items)
+        .filter(|i| i.kind == ItemKind::Diary)
+        .filter_map(|i| match &i.body {
+            ItemBody::Form(form) => {
+                let own: Vec<_> = entries.iter().filter(|e| e.diary_id == i.id).cloned().collect();
+                Some(diaries::charts::charts(form, &own, today))
+            }
+            ItemBody::Page(_) => None,
+        })
+        .flatten()
+        .collect())
+}
+
+/// A score chart per questionnaire the patient has answered.
+async fn score_charts(
+    state: &AppState,
+    enrollment: &enrollments::Model,
+) -> AppResult<Vec<questionnaires::charts::ScoreChart>> {
+    let responses = questionnaires::service::responses(&state.db, &enrollment.id).await?;
+    let mut instruments: Vec<&str> = responses.iter().map(|r| r.questionnaire_id.as_str()).collect();
+    instruments.sort_unstable();
+    instruments.dedup();
+    Ok(instruments
+        .iter()
+        .filter_map(|id| {
+            let questionnaire = state.content.questionnaire(id)?;
+            let own: Vec<_> = responses.iter().filter(|r| r.questionnaire_id == *id).collect();
+            Some(questionnaires::charts::score_chart(questionnaire, &own))
+        })
+        .collect())
 }
 
 #[derive(Deserialize)]

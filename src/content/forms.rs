@@ -3,7 +3,7 @@
 use std::{collections::HashSet, path::Path};
 
 use super::{
-    load::{valid_field_id, valid_id, Loader, Source},
+    loader::{valid_field_id, valid_id, Loader, Source},
     markdown,
     model::{ChoiceOption, Field, FieldType, Form, Item, ItemBody, ItemKind, SumRule},
     raw,

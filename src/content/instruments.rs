@@ -3,7 +3,7 @@
 use std::{collections::BTreeMap, path::Path};
 
 use super::{
-    load::{valid_id, Loader},
+    loader::{valid_id, Loader},
     model::{Band, Questionnaire, QuestionnaireItem, RiskRule, ScoredOption, Tip},
     raw,
 };
@@ -102,7 +102,7 @@ pub(super) fn load_questionnaires(loader: &mut Loader) -> BTreeMap<String, Quest
 /// Bands must cover `min..=max` in order, with no gap and no overlap.
 fn check_bands(
     loader: &mut Loader,
-    source: &super::load::Source,
+    source: &super::loader::Source,
     bands: &[raw::BandRaw],
     min: i64,
     max: i64,

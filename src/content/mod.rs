@@ -6,6 +6,7 @@ pub mod answers;
 mod forms;
 mod instruments;
 mod load;
+mod loader;
 pub mod markdown;
 pub mod model;
 mod raw;

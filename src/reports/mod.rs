@@ -5,6 +5,7 @@
 //! `service::uptake` composes the report from its parts (`patients`,
 //! `engagement`, `outcomes`, `treatments`), which all build on `figures`.
 
+pub mod csv;
 mod engagement;
 pub mod figures;
 pub mod model;

@@ -84,97 +84,9 @@ pub async fn uptake_csv(
     let name = format!("attachment; filename=\"icbt-uptake-{}-{}.csv\"", uptake.from, uptake.to);
     Ok((
         [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, name)],
-        csv(&uptake),
+        super::csv::csv(&uptake),
     )
         .into_response())
-}
-
-/// `section,measure,breakdown,value`; a suppressed cell is written as
-/// "suppressed" so a spreadsheet never reads it as zero.
-pub fn csv(uptake: &Uptake) -> String {
-    let mut out = String::from("section,measure,breakdown,value\n");
-    let mut row = |section: &str, measure: &str, breakdown: &str, value: Option<String>| {
-        let value = value.unwrap_or_else(|| "suppressed".into());
-        out.push_str(&format!("{section},{measure},{},{value}\n", breakdown.replace([',', '"', '\n'], " ")));
-    };
-    let n = |cell: super::figures::Cell| cell.map(|v| v.to_string());
-    let f = |value: Option<f64>| value.map(|v| v.to_string());
-    let (reach, adoption, engagement, fidelity) =
-        (&uptake.reach, &uptake.adoption, &uptake.engagement, &uptake.fidelity);
-    if let Some(referred) = reach.referred {
-        row("reach", "referred", "", Some(referred.to_string()));
-    }
-    row("reach", "enrolled", "", n(reach.enrolled));
-    row("reach", "activated", "", n(reach.activated));
-    for program in &reach.by_program {
-        row("reach", "enrolled", &program.program_id, n(program.enrolled));
-        row("reach", "activated", &program.program_id, n(program.activated));
-    }
-    row("adoption", "therapists_total", "", Some(adoption.therapists_total.to_string()));
-    if let Some(trained) = adoption.trained_therapists {
-        row("adoption", "trained_therapists", "", Some(trained.to_string()));
-    }
-    let adopting = adoption.therapists_with_active_patients.to_string();
-    row("adoption", "therapists_with_active_patients", "", Some(adopting));
-    row("implementation", "feedback_due", "", n(fidelity.feedback_due));
-    row("implementation", "feedback_given", "", n(fidelity.feedback_given));
-    row("implementation", "feedback_on_time", "", n(fidelity.feedback_on_time));
-    row("implementation", "feedback_on_time_percent", "", f(fidelity.feedback_on_time_percent));
-    row("implementation", "median_feedback_latency_hours", "", f(fidelity.median_feedback_latency_hours));
-    row("implementation", "blended_contacts", "", n(fidelity.blended_contacts));
-    let tailoring = &fidelity.tailoring;
-    row("implementation", "patients_tailored", "", n(tailoring.patients_tailored));
-    row("implementation", "modules_opened", "", n(tailoring.modules_opened));
-    row("implementation", "modules_skipped", "", n(tailoring.modules_skipped));
-    row("implementation", "modules_locked", "", n(tailoring.modules_locked));
-    row("implementation", "items_hidden", "", n(tailoring.items_hidden));
-    row("engagement", "active_patients", "", n(engagement.active_patients));
-    row("engagement", "weekly_active_patients", "", f(engagement.weekly_active_patients));
-    row("engagement", "active_patient_weeks", "", n(engagement.active_patient_weeks));
-    row("engagement", "diary_entries", "", n(engagement.diary_entries));
-    row("engagement", "diary_entries_per_patient_week", "", f(engagement.diary_entries_per_patient_week));
-    row("engagement", "submissions", "", n(engagement.submissions));
-    row("engagement", "dropped_out", "", n(engagement.dropped_out));
-    for step in &engagement.module_funnel {
-        row("engagement", "module_started", &step.module_id, n(step.started));
-        row("engagement", "module_completed", &step.module_id, n(step.completed));
-    }
-    for when in &engagement.drop_out_by_week {
-        row("engagement", "dropped_out_in_weeks", &when.when, n(when.patients));
-    }
-    for when in &engagement.drop_out_by_module {
-        row("engagement", "dropped_out_in_module", &when.when, n(when.patients));
-    }
-    row("effectiveness", "completed", "", n(uptake.outcomes.completed));
-    row("effectiveness", "stepped_up", "", n(uptake.outcomes.stepped_up));
-    for change in &uptake.outcomes.score_changes {
-        let id = change.questionnaire_id.as_str();
-        row("effectiveness", "patients_with_baseline_and_end", id, n(change.patients));
-        row("effectiveness", "baseline_mean", id, f(change.baseline_mean));
-        row("effectiveness", "end_mean", id, f(change.end_mean));
-        if change.reliable_change.is_some() {
-            row("effectiveness", "reliably_improved", id, n(change.reliably_improved));
-            row("effectiveness", "reliably_improved_percent", id, f(change.reliably_improved_percent));
-            row("effectiveness", "reliably_deteriorated", id, n(change.reliably_deteriorated));
-        }
-    }
-    if let Some(share) = &uptake.digital_share {
-        row("digital_share", "icbt_enrollments", "", n(share.icbt_enrollments));
-        row("digital_share", "total_treatments", "", Some(share.total_treatments.to_string()));
-        row("digital_share", "share_percent", "", f(share.share_percent));
-    }
-    for month in &uptake.months {
-        let m = month.month.as_str();
-        row("reach", "enrolled", m, n(month.enrolled));
-        row("maintenance", "active_patients", m, n(month.active_patients));
-        row("maintenance", "diary_entries", m, n(month.diary_entries));
-        row("maintenance", "feedback_due", m, n(month.feedback_due));
-        row("maintenance", "feedback_given", m, n(month.feedback_given));
-        row("maintenance", "feedback_on_time", m, n(month.feedback_on_time));
-        row("maintenance", "completed", m, n(month.completed));
-        row("maintenance", "dropped_out", m, n(month.dropped_out));
-    }
-    out
 }
 
 async fn uptake_page(

@@ -84,15 +84,8 @@ async fn some_treatment(app: &TestApp, patient: &Patient, therapist: &str) {
             .await;
         assert!(entry.status().is_success(), "diary entry: {}", entry.status());
     }
-    let answers: serde_json::Map<String, Value> = (1..=9).map(|n| (format!("phq9-{n}"), json!(1))).collect();
-    let phq = app
-        .api_post(&patient.token, "/api/v1/me/questionnaires/phq-9/responses", json!({"answers": answers}))
-        .await;
-    assert_eq!(phq.status(), StatusCode::CREATED);
-    let message = app
-        .api_post(&patient.token, "/api/v1/me/messages", json!({"body": "Walking hurt less today."}))
-        .await;
-    assert_eq!(message.status(), StatusCode::CREATED);
+    app.answer_phq9(&patient.token, 1, 1).await;
+    app.message_from(&patient.token, "Walking hurt less today.").await;
     let token = app.token(therapist).await;
     let feedback = app
         .api_post(&token, &format!("/api/v1/patients/{}/feedback", patient.id), json!({"body": "Well done."}))

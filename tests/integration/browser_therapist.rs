@@ -52,10 +52,8 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
         json!({"date": today, "values": {"pain": 6, "interference": 4}}),
     )
     .await;
-    app.api_post(&anna, "/api/v1/me/messages", json!({"body": "Walking hurt less today."})).await;
-    let answers: serde_json::Map<String, serde_json::Value> =
-        (1..=9).map(|n| (format!("phq9-{n}"), json!(1))).collect();
-    app.api_post(&anna, "/api/v1/me/questionnaires/phq-9/responses", json!({"answers": answers})).await;
+    app.message_from(&anna, "Walking hurt less today.").await;
+    app.answer_phq9(&anna, 1, 1).await;
 
     browser.visit(&app.url("/caseload"), "caseload-with-activity").await;
     let text = browser.text().await;

@@ -108,16 +108,7 @@ db_test!(
         let calm = app.patient(&clinic.therapist.email, "calm@north.test", "chronic-pain").await;
         let worried = app.patient(&clinic.therapist.email, "worried@north.test", "chronic-pain").await;
         app.api_post(&calm.token, "/api/v1/me/messages", json!({"body": "Hi"})).await;
-        let mut answers = serde_json::Map::new();
-        for n in 1..=9 {
-            answers.insert(format!("phq9-{n}"), json!(if n == 9 { 1 } else { 0 }));
-        }
-        app.api_post(
-            &worried.token,
-            "/api/v1/me/questionnaires/phq-9/responses",
-            json!({"answers": answers}),
-        )
-        .await;
+        app.answer_phq9(&worried.token, 0, 1).await;
         let therapist = app.token(&clinic.therapist.email).await;
         let rows = caseload(&app, &therapist).await;
         assert_eq!(rows[0]["id"], worried.id.as_str());

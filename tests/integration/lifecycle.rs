@@ -26,15 +26,8 @@ async fn some_treatment(app: &TestApp, patient: &Patient, therapist: &str) {
         )
         .await;
     assert_eq!(entry.status(), StatusCode::CREATED);
-    let answers: serde_json::Map<String, Value> = (1..=9).map(|n| (format!("phq9-{n}"), json!(1))).collect();
-    let phq = app
-        .api_post(&patient.token, "/api/v1/me/questionnaires/phq-9/responses", json!({"answers": answers}))
-        .await;
-    assert_eq!(phq.status(), StatusCode::CREATED);
-    let message = app
-        .api_post(&patient.token, "/api/v1/me/messages", json!({"body": "Walking hurt less today."}))
-        .await;
-    assert!(message.status().is_success());
+    app.answer_phq9(&patient.token, 1, 1).await;
+    app.message_from(&patient.token, "Walking hurt less today.").await;
     let token = app.token(therapist).await;
     let feedback = app
         .api_post(&token, &format!("/api/v1/patients/{}/feedback", patient.id), json!({"body": "Well done."}))

@@ -84,9 +84,7 @@ async fn accept_invitation(
     AppForm(form): AppForm<PasswordForm>,
 ) -> AppResult<Response> {
     let accepted = service::accept_invitation(&state, &token, &form.password, &client).await;
-    let (state, client) = (&state, &client);
-    let again = |errors| set_password_page(state, lang, &csrf, &token, Purpose::Invitation, Some(errors));
-    finish(accepted, |user| async move { log_in_after_link(state, &user, client).await }, again).await
+    finish_link(&state, lang, &csrf, &client, &token, Purpose::Invitation, accepted).await
 }
 
 async fn reset(
@@ -98,9 +96,21 @@ async fn reset(
     AppForm(form): AppForm<PasswordForm>,
 ) -> AppResult<Response> {
     let reset = service::reset_password(&state, &token, &form.password, &client).await;
-    let (state, client) = (&state, &client);
-    let again = |errors| set_password_page(state, lang, &csrf, &token, Purpose::PasswordReset, Some(errors));
-    finish(reset, |user| async move { log_in_after_link(state, &user, client).await }, again).await
+    finish_link(&state, lang, &csrf, &client, &token, Purpose::PasswordReset, reset).await
+}
+
+/// A password set from a link: logged in, or the page again with the errors.
+async fn finish_link(
+    state: &AppState,
+    lang: Lang,
+    csrf: &CsrfToken,
+    client: &ClientInfo,
+    token: &str,
+    purpose: Purpose,
+    result: AppResult<crate::entities::users::Model>,
+) -> AppResult<Response> {
+    let again = |errors| set_password_page(state, lang, csrf, token, purpose, Some(errors));
+    finish(result, |user| async move { log_in_after_link(state, &user, client).await }, again).await
 }
 
 /// A new password set from a link logs the user straight in, unless a second

@@ -12,7 +12,25 @@ pub struct Patient {
     pub token: String,
 }
 
+/// PHQ-9 answers: `each` for items 1 to 8, `item_9` for the risk item.
+pub fn phq9_answers(each: i64, item_9: i64) -> serde_json::Map<String, Value> {
+    (1..=9).map(|n| (format!("phq9-{n}"), json!(if n == 9 { item_9 } else { each }))).collect()
+}
+
 impl TestApp {
+    /// The patient with API token `token` answers PHQ-9 (accepted).
+    pub async fn answer_phq9(&self, token: &str, each: i64, item_9: i64) {
+        let body = json!({"answers": phq9_answers(each, item_9)});
+        let phq = self.api_post(token, "/api/v1/me/questionnaires/phq-9/responses", body).await;
+        assert_eq!(phq.status(), StatusCode::CREATED, "PHQ-9");
+    }
+
+    /// The patient with API token `token` writes to their therapist (accepted).
+    pub async fn message_from(&self, token: &str, body: &str) {
+        let message = self.api_post(token, "/api/v1/me/messages", json!({ "body": body })).await;
+        assert_eq!(message.status(), StatusCode::CREATED, "message");
+    }
+
     /// Enrolls `email` in `program` as `therapist_email`'s patient and accepts
     /// the invitation.
     pub async fn patient(&self, therapist_email: &str, email: &str, program: &str) -> Patient {
