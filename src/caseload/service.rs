@@ -106,75 +106,105 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let diaries = unreviewed::<diary_entries::Entity>(
-        db,
-        &ids,
-        diary_entries::Column::EnrollmentId,
-        diary_entries::Column::ReviewedAt,
-        None,
-    )
-    .await?;
-    let submitted = unreviewed::<submissions::Entity>(
-        db,
-        &ids,
-        submissions::Column::EnrollmentId,
-        submissions::Column::ReviewedAt,
-        Some(sea_orm::Condition::all().add(submissions::Column::Status.eq("submitted"))),
-    )
-    .await?;
-    let questionnaires = unreviewed::<questionnaire_responses::Entity>(
-        db,
-        &ids,
-        questionnaire_responses::Column::EnrollmentId,
-        questionnaire_responses::Column::ReviewedAt,
-        None,
-    )
-    .await?;
-    let unread = unreviewed::<messages::Entity>(
-        db,
-        &ids,
-        messages::Column::EnrollmentId,
-        messages::Column::ReadAt,
-        Some(sea_orm::Condition::all().add(messages::Column::FromRole.eq(Role::Patient))),
-    )
-    .await?;
-    let risks = risk_flags(db, &state.content, &ids).await?;
-    let open_modules = current_modules(db, &ids).await?;
-    let now = state.clock.now();
-    let today = crate::diaries::service::today(state);
-    let count = |map: &HashMap<String, u64>, id: &str| map.get(id).copied().unwrap_or(0);
-    let mut rows: Vec<CaseloadRow> = list
-        .into_iter()
-        .map(|e| {
-            let due = feedback_due_on(&e, state.settings.care.timezone);
-            let program = state.content.program(&e.program_id);
-            let current_module = open_modules.get(&e.id).and_then(|module| {
-                program.and_then(|p| p.modules.iter().find(|m| &m.id == module)).map(|m| m.title.clone())
-            });
-            let last_active = e.last_active_at;
-            CaseloadRow {
-                new_diary_entries: count(&diaries, &e.id),
-                new_submissions: count(&submitted, &e.id),
-                new_questionnaires: count(&questionnaires, &e.id),
-                unanswered_messages: count(&unread, &e.id),
-                feedback_due_on: due,
-                feedback_overdue: today > due && e.status == EnrollmentStatus::Active,
-                inactive: e.status == EnrollmentStatus::Active
-                    && last_active
-                        .or(e.activated_at)
-                        .is_some_and(|t| now - t > Duration::days(INACTIVE_DAYS)),
-                last_active_at: last_active,
-                risk_flags: risks.get(&e.id).cloned().unwrap_or_default(),
-                current_module,
-                id: e.id,
-                case_code: e.case_code,
-                program: e.program_id,
-                status: e.status,
-            }
-        })
-        .collect();
+    let facts = Facts {
+        unseen: Unseen::load(db, &ids).await?,
+        risks: risk_flags(db, &state.content, &ids).await?,
+        open_modules: current_modules(db, &ids).await?,
+        now: state.clock.now(),
+        today: crate::diaries::service::today(state),
+    };
+    let today = facts.today;
+    let mut rows: Vec<CaseloadRow> = list.into_iter().map(|e| facts.row(state, e)).collect();
     rows.sort_by_key(|row| row.urgency(today));
     Ok(rows)
+}
+
+/// What each patient did that the therapist has not reviewed yet, by
+/// enrollment id.
+struct Unseen {
+    diaries: HashMap<String, u64>,
+    submitted: HashMap<String, u64>,
+    questionnaires: HashMap<String, u64>,
+    unread: HashMap<String, u64>,
+}
+
+impl Unseen {
+    async fn load(db: &sea_orm::DatabaseConnection, ids: &[String]) -> AppResult<Self> {
+        let diaries = unreviewed::<diary_entries::Entity>(
+            db,
+            ids,
+            diary_entries::Column::EnrollmentId,
+            diary_entries::Column::ReviewedAt,
+            None,
+        )
+        .await?;
+        let submitted = unreviewed::<submissions::Entity>(
+            db,
+            ids,
+            submissions::Column::EnrollmentId,
+            submissions::Column::ReviewedAt,
+            Some(sea_orm::Condition::all().add(submissions::Column::Status.eq("submitted"))),
+        )
+        .await?;
+        let questionnaires = unreviewed::<questionnaire_responses::Entity>(
+            db,
+            ids,
+            questionnaire_responses::Column::EnrollmentId,
+            questionnaire_responses::Column::ReviewedAt,
+            None,
+        )
+        .await?;
+        let unread = unreviewed::<messages::Entity>(
+            db,
+            ids,
+            messages::Column::EnrollmentId,
+            messages::Column::ReadAt,
+            Some(sea_orm::Condition::all().add(messages::Column::FromRole.eq(Role::Patient))),
+        )
+        .await?;
+        Ok(Unseen { diaries, submitted, questionnaires, unread })
+    }
+}
+
+/// Everything a caseload row is read from besides the enrollment.
+struct Facts {
+    unseen: Unseen,
+    risks: HashMap<String, Vec<String>>,
+    open_modules: HashMap<String, String>,
+    now: DateTime<Utc>,
+    today: NaiveDate,
+}
+
+impl Facts {
+    fn row(&self, state: &AppState, e: enrollments::Model) -> CaseloadRow {
+        let count = |map: &HashMap<String, u64>| map.get(&e.id).copied().unwrap_or(0);
+        let due = feedback_due_on(&e, state.settings.care.timezone);
+        let program = state.content.program(&e.program_id);
+        let current_module = self.open_modules.get(&e.id).and_then(|module| {
+            program.and_then(|p| p.modules.iter().find(|m| &m.id == module)).map(|m| m.title.clone())
+        });
+        let last_active = e.last_active_at;
+        let active = e.status == EnrollmentStatus::Active;
+        CaseloadRow {
+            new_diary_entries: count(&self.unseen.diaries),
+            new_submissions: count(&self.unseen.submitted),
+            new_questionnaires: count(&self.unseen.questionnaires),
+            unanswered_messages: count(&self.unseen.unread),
+            feedback_due_on: due,
+            feedback_overdue: self.today > due && active,
+            inactive: active
+                && last_active
+                    .or(e.activated_at)
+                    .is_some_and(|t| self.now - t > Duration::days(INACTIVE_DAYS)),
+            last_active_at: last_active,
+            risk_flags: self.risks.get(&e.id).cloned().unwrap_or_default(),
+            current_module,
+            id: e.id,
+            case_code: e.case_code,
+            program: e.program_id,
+            status: e.status,
+        }
+    }
 }
 
 /// Unreviewed questionnaire answers that tripped a risk rule, as the rule's

@@ -48,12 +48,7 @@ pub async fn save_entry(
     let current = Progress::load(&state.db, &enrollment.id).await?;
     let (module, item) = progress::open_item(program, &current, diary_id, Some(ItemKind::Diary))?;
     let ItemBody::Form(form) = &item.body else { return Err(AppError::NotFound) };
-    let today = today(state);
-    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
-        .map_err(|_| AppError::field("date", "Enter a date such as 2026-03-02."))?;
-    if date != today && date != today - Duration::days(1) {
-        return Err(AppError::field("date", "You can fill in today's and yesterday's diary."));
-    }
+    let date = entry_date(state, date)?;
     let clean = answers::validate(&form.fields, given, Completeness::Final).map_err(AppError::Invalid)?;
     let body = serde_json::to_string(&clean).map_err(|e| AppError::Internal(e.into()))?;
     let now = state.clock.now();
@@ -91,25 +86,50 @@ pub async fn save_entry(
         digests::reminders::answered(&txn, &enrollment.id).await?;
         Saved::Created(id)
     } else {
-        let entry = diary_entries::Entity::find()
-            .filter(diary_entries::Column::EnrollmentId.eq(&enrollment.id))
-            .filter(diary_entries::Column::DiaryId.eq(diary_id))
-            .filter(diary_entries::Column::EntryDate.eq(date))
-            .one(&txn)
-            .await?
-            .ok_or(AppError::Conflict("the diary entry changed while saving; try again".into()))?;
-        diary_entries::Entity::update_many()
-            .col_expr(diary_entries::Column::EntryValues, body.into())
-            .col_expr(diary_entries::Column::UpdatedAt, now.into())
-            .col_expr(diary_entries::Column::ContentVersion, state.content.version.clone().into())
-            .filter(diary_entries::Column::Id.eq(&entry.id))
-            .exec(&txn)
-            .await?;
-        Saved::Updated(entry.id)
+        let version = state.content.version.clone();
+        Saved::Updated(replace_entry(&txn, &enrollment.id, diary_id, date, body, version, now).await?)
     };
     enrollment::service::touch(&txn, &enrollment.id, now).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// The day an entry is for: today or yesterday, in the care time zone.
+fn entry_date(state: &AppState, date: &str) -> AppResult<NaiveDate> {
+    let today = today(state);
+    let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
+        .map_err(|_| AppError::field("date", "Enter a date such as 2026-03-02."))?;
+    if date != today && date != today - Duration::days(1) {
+        return Err(AppError::field("date", "You can fill in today's and yesterday's diary."));
+    }
+    Ok(date)
+}
+
+/// Puts `body` in place of the answers of the day's entry; returns its id.
+async fn replace_entry(
+    txn: &sea_orm::DatabaseTransaction,
+    enrollment_id: &str,
+    diary_id: &str,
+    date: NaiveDate,
+    body: String,
+    version: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<String> {
+    let entry = diary_entries::Entity::find()
+        .filter(diary_entries::Column::EnrollmentId.eq(enrollment_id))
+        .filter(diary_entries::Column::DiaryId.eq(diary_id))
+        .filter(diary_entries::Column::EntryDate.eq(date))
+        .one(txn)
+        .await?
+        .ok_or(AppError::Conflict("the diary entry changed while saving; try again".into()))?;
+    diary_entries::Entity::update_many()
+        .col_expr(diary_entries::Column::EntryValues, body.into())
+        .col_expr(diary_entries::Column::UpdatedAt, now.into())
+        .col_expr(diary_entries::Column::ContentVersion, version.into())
+        .filter(diary_entries::Column::Id.eq(&entry.id))
+        .exec(txn)
+        .await?;
+    Ok(entry.id)
 }
 
 /// Entries of one diary (or all diaries with `None`), newest first.

@@ -17,7 +17,7 @@ use crate::routing::{Access, Routes};
 use crate::{
     assignments,
     auth::Principal,
-    content::{ItemBody, ItemKind},
+    content::{model::Form, ItemBody, ItemKind},
     diaries,
     enrollment::access,
     entities::enrollments,
@@ -178,47 +178,64 @@ pub async fn render_item(
             "patient/page.html"
         }
         (ItemBody::Form(form), ItemKind::Assignment) => {
-            let (values, errors) = match refused {
+            let values = match refused {
                 Some(r) => (r.values, r.errors),
                 None => {
                     let draft = assignments::service::draft(&state.db, &enrollment.id, &item.id).await?;
                     (draft.unwrap_or_default(), FieldErrors::new())
                 }
             };
-            context.insert("intro", &form.intro_html);
-            let views = fields::views(&form.fields, &values, &errors);
-            context.insert("fields", &views);
-            context.insert("summary_fields", &views);
-            context.insert("error_count", &errors.len());
+            insert_form(&mut context, form, values);
             "patient/assignment.html"
         }
         (ItemBody::Form(form), _) => {
-            let today = diaries::service::today(state);
-            let entries =
-                diaries::service::entries(&state.db, &enrollment.id, Some(&item.id), Some(60)).await?;
-            let (values, errors, date) = match refused {
-                Some(r) => (r.values, r.errors, r.date.unwrap_or_else(|| today.to_string())),
-                None => {
-                    let todays = entries.iter().find(|e| e.entry_date == today);
-                    let values =
-                        todays.and_then(|e| serde_json::from_str(&e.entry_values).ok()).unwrap_or_default();
-                    (values, FieldErrors::new(), today.to_string())
-                }
-            };
-            context.insert("intro", &form.intro_html);
-            let views = fields::views(&form.fields, &values, &errors);
-            context.insert("fields", &views);
-            context.insert("summary_fields", &views);
-            context.insert("error_count", &errors.len());
-            context.insert("date", &date);
-            context.insert("today", &today.to_string());
-            context.insert("yesterday", &(today - Duration::days(1)).to_string());
-            context.insert("history", &diaries::charts::history(form, &entries, today));
-            context.insert("charts", &diaries::charts::charts(form, &entries, today));
+            insert_diary(state, &mut context, enrollment, &item.id, form, refused).await?;
             "patient/diary.html"
         }
     };
     Ok((status, state.views.render(template, principal.lang(), context)?).into_response())
+}
+
+/// A form's intro and fields, with the values and errors to show.
+fn insert_form(
+    context: &mut tera::Context,
+    form: &Form,
+    (values, errors): (Map<String, Value>, FieldErrors),
+) {
+    context.insert("intro", &form.intro_html);
+    let views = fields::views(&form.fields, &values, &errors);
+    context.insert("fields", &views);
+    context.insert("summary_fields", &views);
+    context.insert("error_count", &errors.len());
+}
+
+/// A diary: today's entry (or the refused input), the days it may be for,
+/// and the recent history with its charts.
+async fn insert_diary(
+    state: &AppState,
+    context: &mut tera::Context,
+    enrollment: &enrollments::Model,
+    diary_id: &str,
+    form: &Form,
+    refused: Option<Refused>,
+) -> AppResult<()> {
+    let today = diaries::service::today(state);
+    let entries = diaries::service::entries(&state.db, &enrollment.id, Some(diary_id), Some(60)).await?;
+    let (values, errors, date) = match refused {
+        Some(r) => (r.values, r.errors, r.date.unwrap_or_else(|| today.to_string())),
+        None => {
+            let todays = entries.iter().find(|e| e.entry_date == today);
+            let values = todays.and_then(|e| serde_json::from_str(&e.entry_values).ok()).unwrap_or_default();
+            (values, FieldErrors::new(), today.to_string())
+        }
+    };
+    insert_form(context, form, (values, errors));
+    context.insert("date", &date);
+    context.insert("today", &today.to_string());
+    context.insert("yesterday", &(today - Duration::days(1)).to_string());
+    context.insert("history", &diaries::charts::history(form, &entries, today));
+    context.insert("charts", &diaries::charts::charts(form, &entries, today));
+    Ok(())
 }
 
 async fn page_done(

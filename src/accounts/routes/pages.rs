@@ -158,6 +158,20 @@ async fn render_clinic(
     Ok((status, state.views.render("admin/clinic.html", principal.lang(), context)?).into_response())
 }
 
+/// The end of a form on a clinic's page: back to it confirming `notice`, or
+/// the page again with the errors.
+async fn finish_on_clinic<T>(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    clinic_id: &str,
+    result: AppResult<T>,
+    notice: Notice,
+) -> AppResult<Response> {
+    let again = |e| render_clinic(state, csrf, principal, clinic_id, Some(e));
+    finish(result, |_| async move { Ok(back_to(clinic_id, notice)) }, again).await
+}
+
 fn back_to(clinic_id: &str, notice: Notice) -> Response {
     confirmed(&format!("/admin/clinics/{clinic_id}"), notice)
 }
@@ -171,8 +185,7 @@ async fn create_team(
     AppForm(form): AppForm<NameForm>,
 ) -> AppResult<Response> {
     let created = admin::create_team(&state, &principal, &clinic_id, &form.name, &client).await;
-    let again = |e| render_clinic(&state, &csrf, &principal, &clinic_id, Some(e));
-    finish(created, |_| async { Ok(back_to(&clinic_id, Notice::TeamCreated)) }, again).await
+    finish_on_clinic(&state, &csrf, &principal, &clinic_id, created, Notice::TeamCreated).await
 }
 
 #[derive(Deserialize)]
@@ -217,8 +230,7 @@ async fn set_retention(
         Ok(months) => erasure::set_retention(&state, &principal, &clinic_id, months, &client).await,
         Err(e) => Err(e),
     };
-    let again = |e| render_clinic(&state, &csrf, &principal, &clinic_id, Some(e));
-    finish(result, |()| async { Ok(back_to(&clinic_id, Notice::RetentionSaved)) }, again).await
+    finish_on_clinic(&state, &csrf, &principal, &clinic_id, result, Notice::RetentionSaved).await
 }
 
 #[derive(Deserialize)]
@@ -240,14 +252,17 @@ async fn erase_patient(
     } else {
         Err(AppError::field("confirm", "Tick the box to confirm that the record is to be erased for good."))
     };
-    let again = |mut e: FieldErrors| {
-        // The invitation form on the same page has an `email` field too.
-        if let Some(messages) = e.remove("email") {
-            e.insert("erase_email".into(), messages);
+    // The invitation form on the same page has an `email` field too.
+    let result = result.map_err(|e| match e {
+        AppError::Invalid(mut errors) => {
+            if let Some(messages) = errors.remove("email") {
+                errors.insert("erase_email".into(), messages);
+            }
+            AppError::Invalid(errors)
         }
-        render_clinic(&state, &csrf, &principal, &clinic_id, Some(e))
-    };
-    finish(result, |()| async { Ok(back_to(&clinic_id, Notice::PatientErased)) }, again).await
+        other => other,
+    });
+    finish_on_clinic(&state, &csrf, &principal, &clinic_id, result, Notice::PatientErased).await
 }
 
 #[derive(Deserialize)]
@@ -280,8 +295,7 @@ async fn invite_staff(
         }
         Err(e) => Err(e),
     };
-    let again = |e| render_clinic(&state, &csrf, &principal, &clinic_id, Some(e));
-    finish(result, |()| async { Ok(back_to(&clinic_id, Notice::StaffInvited)) }, again).await
+    finish_on_clinic(&state, &csrf, &principal, &clinic_id, result, Notice::StaffInvited).await
 }
 
 #[derive(Deserialize)]
