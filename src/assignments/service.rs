@@ -41,42 +41,8 @@ pub async fn save(
     let now = state.clock.now();
     let body = serde_json::to_string(&clean).map_err(|e| AppError::Internal(e.into()))?;
     let txn = state.db.begin().await?;
-    let draft = submissions::Entity::find()
-        .filter(submissions::Column::EnrollmentId.eq(&enrollment.id))
-        .filter(submissions::Column::ItemId.eq(item_id))
-        .filter(submissions::Column::Status.eq(DRAFT))
-        .one(&txn)
-        .await?;
     let status = if completeness == Completeness::Final { SUBMITTED } else { DRAFT };
-    let id = match draft {
-        Some(draft) => {
-            submissions::Entity::update_many()
-                .col_expr(submissions::Column::Answers, body.into())
-                .col_expr(submissions::Column::Status, status.into())
-                .col_expr(submissions::Column::ContentVersion, state.content.version.clone().into())
-                .col_expr(submissions::Column::UpdatedAt, now.into())
-                .col_expr(submissions::Column::SubmittedAt, (status == SUBMITTED).then_some(now).into())
-                .filter(submissions::Column::Id.eq(&draft.id))
-                .exec(&txn)
-                .await?;
-            draft.id
-        }
-        None => {
-            let row = submissions::ActiveModel {
-                id: Set(ids::new_id()),
-                enrollment_id: Set(enrollment.id.clone()),
-                item_id: Set(item_id.to_string()),
-                content_version: Set(state.content.version.clone()),
-                answers: Set(body),
-                status: Set(status.to_string()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                submitted_at: Set((status == SUBMITTED).then_some(now)),
-                reviewed_at: Set(None),
-            };
-            submissions::Entity::insert(row).exec_with_returning(&txn).await?.id
-        }
-    };
+    let id = store(&txn, &enrollment.id, item_id, (body, status), &state.content.version, now).await?;
     if completeness == Completeness::Final {
         let event = UsageEvent::new("assignment.submitted").module(&module.id).item(item_id);
         usage::record(&txn, enrollment, Role::Patient, event, now).await?;
@@ -86,6 +52,50 @@ pub async fn save(
     enrollment::service::touch(&txn, &enrollment.id, now).await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// Writes the answers over the item's draft, or as a new row when there is
+/// none; returns the row's id.
+async fn store(
+    txn: &sea_orm::DatabaseTransaction,
+    enrollment_id: &str,
+    item_id: &str,
+    (body, status): (String, &str),
+    version: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<String> {
+    let draft = submissions::Entity::find()
+        .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
+        .filter(submissions::Column::ItemId.eq(item_id))
+        .filter(submissions::Column::Status.eq(DRAFT))
+        .one(txn)
+        .await?;
+    let submitted_at = (status == SUBMITTED).then_some(now);
+    if let Some(draft) = draft {
+        submissions::Entity::update_many()
+            .col_expr(submissions::Column::Answers, body.into())
+            .col_expr(submissions::Column::Status, status.into())
+            .col_expr(submissions::Column::ContentVersion, version.into())
+            .col_expr(submissions::Column::UpdatedAt, now.into())
+            .col_expr(submissions::Column::SubmittedAt, submitted_at.into())
+            .filter(submissions::Column::Id.eq(&draft.id))
+            .exec(txn)
+            .await?;
+        return Ok(draft.id);
+    }
+    let row = submissions::ActiveModel {
+        id: Set(ids::new_id()),
+        enrollment_id: Set(enrollment_id.to_string()),
+        item_id: Set(item_id.to_string()),
+        content_version: Set(version.to_string()),
+        answers: Set(body),
+        status: Set(status.to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        submitted_at: Set(submitted_at),
+        reviewed_at: Set(None),
+    };
+    Ok(submissions::Entity::insert(row).exec_with_returning(txn).await?.id)
 }
 
 /// The saved draft of an assignment, if any.

@@ -81,42 +81,9 @@ fn convert_field(loader: &mut Loader, source: &Source, raw: &raw::FieldRaw, in_r
         loader.at(source, raw.kind.span(), message);
         return None;
     };
-    let at = |loader: &mut Loader, message: String| loader.at(source, raw.id.span(), message);
-    if let (Some(min), Some(max)) = (&raw.min, &raw.max) {
-        if min.get_ref() > max.get_ref() {
-            let message =
-                format!("field {id:?}: min {} is greater than max {}", min.get_ref(), max.get_ref());
-            loader.at(source, min.span(), message);
-        }
-    }
-    if kind == FieldType::Scale && (raw.min.is_none() || raw.max.is_none()) {
-        at(loader, format!("scale field {id:?} needs min and max"));
-    }
-    if raw.step.is_some_and(|s| s <= 0.0) {
-        at(loader, format!("field {id:?}: step must be above 0"));
-    }
-    if (raw.min.is_some() || raw.max.is_some()) && !kind.is_numeric() {
-        at(loader, format!("field {id:?}: min and max apply to scale, number and duration_minutes fields"));
-    }
+    check_numbers(loader, source, raw, kind);
     let options = convert_options(loader, source, raw, kind);
-    let mut columns = Vec::new();
-    if kind == FieldType::Rows {
-        if in_rows {
-            at(loader, format!("field {id:?}: rows cannot hold rows"));
-        }
-        if raw.columns.is_empty() {
-            at(loader, format!("rows field {id:?} needs [[fields.columns]]"));
-        }
-        columns = convert_fields(loader, source, &raw.columns, true);
-        if let (Some(min), Some(max)) = (raw.min_rows, raw.max_rows) {
-            if min > max {
-                at(loader, format!("field {id:?}: min_rows {min} is greater than max_rows {max}"));
-            }
-        }
-    } else if !raw.columns.is_empty() || raw.sum.is_some() || raw.min_rows.is_some() || raw.max_rows.is_some()
-    {
-        at(loader, format!("field {id:?}: columns, sum, min_rows and max_rows belong to rows fields"));
-    }
+    let columns = convert_columns(loader, source, raw, kind, in_rows);
     let sum = raw.sum.as_ref().map(|sum| {
         let column = columns.iter().find(|c| &c.id == sum.column.get_ref());
         if !column.is_some_and(|c| c.kind.is_numeric()) {
@@ -147,6 +114,59 @@ fn convert_field(loader: &mut Loader, source: &Source, raw: &raw::FieldRaw, in_r
         sum,
         help: raw.help.clone(),
     })
+}
+
+/// min, max and step: where they apply, and in order.
+fn check_numbers(loader: &mut Loader, source: &Source, raw: &raw::FieldRaw, kind: FieldType) {
+    let id = raw.id.get_ref();
+    let at = |loader: &mut Loader, message: String| loader.at(source, raw.id.span(), message);
+    if let (Some(min), Some(max)) = (&raw.min, &raw.max) {
+        if min.get_ref() > max.get_ref() {
+            let message =
+                format!("field {id:?}: min {} is greater than max {}", min.get_ref(), max.get_ref());
+            loader.at(source, min.span(), message);
+        }
+    }
+    if kind == FieldType::Scale && (raw.min.is_none() || raw.max.is_none()) {
+        at(loader, format!("scale field {id:?} needs min and max"));
+    }
+    if raw.step.is_some_and(|s| s <= 0.0) {
+        at(loader, format!("field {id:?}: step must be above 0"));
+    }
+    if (raw.min.is_some() || raw.max.is_some()) && !kind.is_numeric() {
+        at(loader, format!("field {id:?}: min and max apply to scale, number and duration_minutes fields"));
+    }
+}
+
+/// The columns of a rows field; the settings of rows refused elsewhere.
+fn convert_columns(
+    loader: &mut Loader,
+    source: &Source,
+    raw: &raw::FieldRaw,
+    kind: FieldType,
+    in_rows: bool,
+) -> Vec<Field> {
+    let id = raw.id.get_ref();
+    let at = |loader: &mut Loader, message: String| loader.at(source, raw.id.span(), message);
+    if kind != FieldType::Rows {
+        if !raw.columns.is_empty() || raw.sum.is_some() || raw.min_rows.is_some() || raw.max_rows.is_some() {
+            at(loader, format!("field {id:?}: columns, sum, min_rows and max_rows belong to rows fields"));
+        }
+        return Vec::new();
+    }
+    if in_rows {
+        at(loader, format!("field {id:?}: rows cannot hold rows"));
+    }
+    if raw.columns.is_empty() {
+        at(loader, format!("rows field {id:?} needs [[fields.columns]]"));
+    }
+    let columns = convert_fields(loader, source, &raw.columns, true);
+    if let (Some(min), Some(max)) = (raw.min_rows, raw.max_rows) {
+        if min > max {
+            at(loader, format!("field {id:?}: min_rows {min} is greater than max_rows {max}"));
+        }
+    }
+    columns
 }
 
 fn convert_options(

@@ -3,7 +3,7 @@
 use std::{collections::BTreeMap, path::Path};
 
 use super::{
-    loader::{valid_id, Loader},
+    loader::{valid_id, Loader, Source},
     model::{Band, Questionnaire, QuestionnaireItem, RiskRule, ScoredOption, Tip},
     raw,
 };
@@ -29,84 +29,81 @@ pub(super) fn load_questionnaires(loader: &mut Loader) -> BTreeMap<String, Quest
             loader.error(&source.rel, 1, "a questionnaire needs items and options");
             continue;
         }
-        let mut item_ids = std::collections::HashSet::new();
-        for item in &file.items {
-            if !item_ids.insert(item.id.get_ref().clone()) {
-                loader.at(&source, item.id.span(), format!("item id {:?} is used twice", item.id.get_ref()));
-            }
-        }
-        // The declared range must be what the items can add up to.
-        let lowest = file.options.iter().map(|o| o.value).min().unwrap_or(0);
-        let highest = file.options.iter().map(|o| o.value).max().unwrap_or(0);
-        let count = file.items.len() as i64;
-        let (min, max) = (file.scoring.min, file.scoring.max);
-        if (min, max) != (lowest * count, highest * count) {
-            let message = format!(
-                "scoring range {min}..{max} does not match {count} items scored {lowest}..{highest} ({}..{})",
-                lowest * count,
-                highest * count
-            );
-            loader.error(&source.rel, 1, message);
-        }
-        check_bands(loader, &source, &file.bands, min, max);
-        if let Some(change) = &file.scoring.reliable_change {
-            if !(1..=max - min).contains(change.get_ref()) {
-                let message = format!("reliable_change must be from 1 to {}", max - min);
-                loader.at(&source, change.span(), message);
-            }
-        }
-        for rule in &file.risk {
-            if !item_ids.contains(rule.item.get_ref()) {
-                loader.at(
-                    &source,
-                    rule.item.span(),
-                    format!("risk rule names unknown item {:?}", rule.item.get_ref()),
-                );
-            }
-        }
-        let questionnaire = Questionnaire {
-            id: file.id.get_ref().clone(),
-            title: file.title,
-            short_title: file.short_title,
-            instructions: file.instructions,
-            source: file.source,
-            options: file
-                .options
-                .into_iter()
-                .map(|o| ScoredOption { value: o.value, label: o.label })
-                .collect(),
-            items: file
-                .items
-                .into_iter()
-                .map(|i| QuestionnaireItem { id: i.id.into_inner(), text: i.text })
-                .collect(),
-            min,
-            max,
-            reliable_change: file.scoring.reliable_change.map(|c| c.into_inner()),
-            bands: file
-                .bands
-                .into_iter()
-                .map(|b| Band { min: b.min.into_inner(), max: b.max, label: b.label, plain: b.plain })
-                .collect(),
-            risk: file
-                .risk
-                .into_iter()
-                .map(|r| RiskRule { item: r.item.into_inner(), above: r.above, message: r.message })
-                .collect(),
-        };
+        check_scoring(loader, &source, &file);
+        let questionnaire = questionnaire(file);
         out.insert(questionnaire.id.clone(), questionnaire);
     }
     out
 }
 
+/// Item ids, the scoring range, bands, reliable change and risk rules agree.
+fn check_scoring(loader: &mut Loader, source: &Source, file: &raw::QuestionnaireFile) {
+    let mut item_ids = std::collections::HashSet::new();
+    for item in &file.items {
+        if !item_ids.insert(item.id.get_ref().clone()) {
+            loader.at(source, item.id.span(), format!("item id {:?} is used twice", item.id.get_ref()));
+        }
+    }
+    // The declared range must be what the items can add up to.
+    let lowest = file.options.iter().map(|o| o.value).min().unwrap_or(0);
+    let highest = file.options.iter().map(|o| o.value).max().unwrap_or(0);
+    let count = file.items.len() as i64;
+    let (min, max) = (file.scoring.min, file.scoring.max);
+    if (min, max) != (lowest * count, highest * count) {
+        let message = format!(
+            "scoring range {min}..{max} does not match {count} items scored {lowest}..{highest} ({}..{})",
+            lowest * count,
+            highest * count
+        );
+        loader.error(&source.rel, 1, message);
+    }
+    check_bands(loader, source, &file.bands, min, max);
+    if let Some(change) = &file.scoring.reliable_change {
+        if !(1..=max - min).contains(change.get_ref()) {
+            let message = format!("reliable_change must be from 1 to {}", max - min);
+            loader.at(source, change.span(), message);
+        }
+    }
+    for rule in &file.risk {
+        if !item_ids.contains(rule.item.get_ref()) {
+            let message = format!("risk rule names unknown item {:?}", rule.item.get_ref());
+            loader.at(source, rule.item.span(), message);
+        }
+    }
+}
+
+/// The checked file as the catalogue holds it.
+fn questionnaire(file: raw::QuestionnaireFile) -> Questionnaire {
+    Questionnaire {
+        id: file.id.get_ref().clone(),
+        title: file.title,
+        short_title: file.short_title,
+        instructions: file.instructions,
+        source: file.source,
+        options: file.options.into_iter().map(|o| ScoredOption { value: o.value, label: o.label }).collect(),
+        items: file
+            .items
+            .into_iter()
+            .map(|i| QuestionnaireItem { id: i.id.into_inner(), text: i.text })
+            .collect(),
+        min: file.scoring.min,
+        max: file.scoring.max,
+        reliable_change: file.scoring.reliable_change.map(|c| c.into_inner()),
+        bands: file
+            .bands
+            .into_iter()
+            .map(|b| Band { min: b.min.into_inner(), max: b.max, label: b.label, plain: b.plain })
+            .collect(),
+        risk: file
+            .risk
+            .into_iter()
+            .map(|r| RiskRule { item: r.item.into_inner(), above: r.above, message: r.message })
+            .collect(),
+    }
+}
+
 /// Bands must cover `min..=max` in order, with no gap and no overlap.
-fn check_bands(
-    loader: &mut Loader,
-    source: &super::loader::Source,
-    bands: &[raw::BandRaw],
-    min: i64,
-    max: i64,
-) {
+fn check_bands(loader: &mut Loader, source: &Source, bands: &[raw::BandRaw], min: i64, max: i64) {
     let mut expected = min;
     for band in bands {
         let start = *band.min.get_ref();

@@ -67,25 +67,8 @@ fn load_program(
             format!("a program has six or more modules; this one lists {}", file.modules.len()),
         );
     }
-    let mut modules = Vec::new();
     let mut item_ids = HashSet::new();
-    for module_folder in &file.modules {
-        let rel = Path::new(folder).join(module_folder.get_ref());
-        if !loader.is_dir(&rel) {
-            loader.at(
-                &source,
-                module_folder.span(),
-                format!("module folder {:?} does not exist", module_folder.get_ref()),
-            );
-            continue;
-        }
-        if let Some(module) = load_module(loader, folder, &rel, &mut item_ids) {
-            if modules.iter().any(|m: &Module| m.id == module.id) {
-                loader.at(&source, module_folder.span(), format!("module id {:?} is used twice", module.id));
-            }
-            modules.push(module);
-        }
-    }
+    let mut modules = load_modules(loader, folder, &source, &file, &mut item_ids);
     attach_diaries(loader, folder, &source, &file.diaries, &mut modules, &mut item_ids);
     check_unlisted(loader, folder, &file);
     let assessments = load_assessments(loader, &source, &file.assessments, &modules, questionnaires);
@@ -107,6 +90,32 @@ fn load_program(
         assessments,
         stepped_care,
     })
+}
+
+/// The program's modules, in the order `program.toml` lists them.
+fn load_modules(
+    loader: &mut Loader,
+    folder: &str,
+    source: &Source,
+    file: &raw::ProgramFile,
+    item_ids: &mut HashSet<String>,
+) -> Vec<Module> {
+    let mut modules: Vec<Module> = Vec::new();
+    for module_folder in &file.modules {
+        let rel = Path::new(folder).join(module_folder.get_ref());
+        if !loader.is_dir(&rel) {
+            let message = format!("module folder {:?} does not exist", module_folder.get_ref());
+            loader.at(source, module_folder.span(), message);
+            continue;
+        }
+        if let Some(module) = load_module(loader, folder, &rel, item_ids) {
+            if modules.iter().any(|m| m.id == module.id) {
+                loader.at(source, module_folder.span(), format!("module id {:?} is used twice", module.id));
+            }
+            modules.push(module);
+        }
+    }
+    modules
 }
 
 fn load_module(
@@ -142,30 +151,39 @@ fn load_module(
             );
             continue;
         }
-        let page = rel.join(format!("{}.md", id.get_ref()));
-        let form = rel.join(format!("{}.toml", id.get_ref()));
-        let item = match (loader.exists(&page), loader.exists(&form)) {
-            (true, true) => {
-                loader.at(
-                    &source,
-                    id.span(),
-                    format!("both {0}.md and {0}.toml exist; keep one", id.get_ref()),
-                );
-                None
-            }
-            (true, false) => load_page(loader, program, &page, id.get_ref()),
-            (false, true) => super::forms::load_form(loader, &form, id.get_ref(), ItemKind::Assignment),
-            (false, false) => {
-                loader.at(
-                    &source,
-                    id.span(),
-                    format!("item {0:?} has no file {0}.md or {0}.toml", id.get_ref()),
-                );
-                None
-            }
-        };
+        let item = load_item(loader, program, rel, &source, id);
         items.extend(item);
     }
+    check_unlisted_items(loader, rel, &file);
+    Some(Module { id: file.id.into_inner(), title: file.title, summary: file.summary, items })
+}
+
+/// An item of a module: a page (`.md`) or an assignment (`.toml`), not both.
+fn load_item(
+    loader: &mut Loader,
+    program: &str,
+    rel: &Path,
+    source: &Source,
+    id: &toml::Spanned<String>,
+) -> Option<Item> {
+    let page = rel.join(format!("{}.md", id.get_ref()));
+    let form = rel.join(format!("{}.toml", id.get_ref()));
+    match (loader.exists(&page), loader.exists(&form)) {
+        (true, true) => {
+            loader.at(source, id.span(), format!("both {0}.md and {0}.toml exist; keep one", id.get_ref()));
+            None
+        }
+        (true, false) => load_page(loader, program, &page, id.get_ref()),
+        (false, true) => super::forms::load_form(loader, &form, id.get_ref(), ItemKind::Assignment),
+        (false, false) => {
+            loader.at(source, id.span(), format!("item {0:?} has no file {0}.md or {0}.toml", id.get_ref()));
+            None
+        }
+    }
+}
+
+/// A page or form file in the module's folder that its items do not list.
+fn check_unlisted_items(loader: &mut Loader, rel: &Path, file: &raw::ModuleFile) {
     let listed: HashSet<String> = file.items.iter().map(|i| i.get_ref().clone()).collect();
     for name in loader.list(rel) {
         let stem = name.trim_end_matches(".md").trim_end_matches(".toml");
@@ -176,7 +194,6 @@ fn load_module(
             loader.error(&rel.join(&name), 1, "this file is not listed in the module's items");
         }
     }
-    Some(Module { id: file.id.into_inner(), title: file.title, summary: file.summary, items })
 }
 
 fn load_page(loader: &mut Loader, program: &str, rel: &Path, id: &str) -> Option<Item> {

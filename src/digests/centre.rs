@@ -72,18 +72,9 @@ pub async fn centre(
         .order_by_desc(notifications::Column::CreatedAt)
         .all(db)
         .await?;
-    let ids: Vec<String> = rows
-        .iter()
-        .map(|d| d.enrollment_id.clone())
-        .chain(risks.iter().map(|n| n.enrollment_id.clone()))
-        .collect();
-    let codes: std::collections::HashMap<String, String> = enrollments::Entity::find()
-        .filter(enrollments::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.case_code))
-        .collect();
+    let ids =
+        rows.iter().map(|d| d.enrollment_id.clone()).chain(risks.iter().map(|n| n.enrollment_id.clone()));
+    let codes = case_codes(db, ids.collect()).await?;
     let code = |id: &str| codes.get(id).cloned().unwrap_or_default();
     Ok(NotificationCentre {
         urgent: risks
@@ -110,4 +101,13 @@ pub async fn centre(
             })
             .collect(),
     })
+}
+
+/// The case codes of these enrollments, by id.
+async fn case_codes(
+    db: &impl ConnectionTrait,
+    ids: Vec<String>,
+) -> AppResult<std::collections::HashMap<String, String>> {
+    let found = enrollments::Entity::find().filter(enrollments::Column::Id.is_in(ids)).all(db).await?;
+    Ok(found.into_iter().map(|e| (e.id, e.case_code)).collect())
 }

@@ -83,14 +83,7 @@ pub async fn enroll(
     let clinic_id = therapist.clinic_id().ok_or(AppError::Forbidden)?.to_string();
     let (cadence, weekday) = check(state, &new).map_err(AppError::Invalid)?;
     let case_code = new.case_code.trim().to_string();
-    let duplicate = enrollments::Entity::find()
-        .filter(enrollments::Column::ClinicId.eq(&clinic_id))
-        .filter(enrollments::Column::CaseCode.eq(&case_code))
-        .one(&state.db)
-        .await?;
-    if duplicate.is_some() {
-        return Err(AppError::field("case_code", "This case code is in use in your clinic already."));
-    }
+    refuse_duplicate_case_code(&state.db, &clinic_id, &case_code).await?;
     let program = state.content.program(&new.program).ok_or(AppError::NotFound)?;
     let clinic =
         clinics::Entity::find_by_id(clinic_id.clone()).one(&state.db).await?.ok_or(AppError::NotFound)?;
@@ -131,20 +124,48 @@ pub async fn enroll(
         ended_at: Set(None),
     };
     let enrollment = enrollments::Entity::insert(enrollment).exec_with_returning(&txn).await?;
-    let states = program.modules.iter().enumerate().map(|(n, module)| module_states::ActiveModel {
-        enrollment_id: Set(enrollment.id.clone()),
-        module_id: Set(module.id.clone()),
-        state: Set(if n == 0 { "open" } else { "locked" }.to_string()),
-        opened_at: Set((n == 0).then_some(now)),
-        completed_at: Set(None),
-    });
-    module_states::Entity::insert_many(states).exec_without_returning(&txn).await?;
+    open_first_module(&txn, &enrollment.id, program, now).await?;
     let url = send_invitation(state, &txn, &patient, &clinic.name, Some(therapist.id())).await?;
     audit::record(&txn, therapist.audit("patient.enrolled").target("patient", &enrollment.id), client, now)
         .await?;
     usage::record(&txn, &enrollment, Role::Therapist, UsageEvent::new("patient.enrolled"), now).await?;
     txn.commit().await?;
     Ok((enrollment, url))
+}
+
+/// A case code names one patient within a clinic.
+async fn refuse_duplicate_case_code(
+    db: &impl ConnectionTrait,
+    clinic_id: &str,
+    case_code: &str,
+) -> AppResult<()> {
+    let duplicate = enrollments::Entity::find()
+        .filter(enrollments::Column::ClinicId.eq(clinic_id))
+        .filter(enrollments::Column::CaseCode.eq(case_code))
+        .one(db)
+        .await?;
+    match duplicate {
+        Some(_) => Err(AppError::field("case_code", "This case code is in use in your clinic already.")),
+        None => Ok(()),
+    }
+}
+
+/// Every module of the program gets its state: the first open, the rest locked.
+async fn open_first_module(
+    db: &impl ConnectionTrait,
+    enrollment_id: &str,
+    program: &crate::content::Program,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<()> {
+    let states = program.modules.iter().enumerate().map(|(n, module)| module_states::ActiveModel {
+        enrollment_id: Set(enrollment_id.to_string()),
+        module_id: Set(module.id.clone()),
+        state: Set(if n == 0 { "open" } else { "locked" }.to_string()),
+        opened_at: Set((n == 0).then_some(now)),
+        completed_at: Set(None),
+    });
+    module_states::Entity::insert_many(states).exec_without_returning(db).await?;
+    Ok(())
 }
 
 /// Called when a patient sets their first password: the treatment starts.

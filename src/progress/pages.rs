@@ -51,11 +51,10 @@ struct DiaryToday {
     done: bool,
 }
 
-async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
-    let enrollment = access::own_enrollment(&state, &principal).await?;
-    let program = service::program_of(&state.content, &enrollment)?;
-    let progress = Progress::load(&state.db, &enrollment.id).await?;
-    let next = program.modules.iter().enumerate().find_map(|(n, module)| {
+/// The first item to do in the first open module; diaries are daily and
+/// listed apart.
+fn next_step(program: &crate::content::Program, progress: &Progress) -> Option<NextStep> {
+    program.modules.iter().enumerate().find_map(|(n, module)| {
         if progress.module_state(&module.id) != ModuleState::Open {
             return None;
         }
@@ -70,7 +69,14 @@ async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Princip
             item_title: item.title.clone(),
             minutes: item.minutes,
         })
-    });
+    })
+}
+
+async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
+    let enrollment = access::own_enrollment(&state, &principal).await?;
+    let program = service::program_of(&state.content, &enrollment)?;
+    let progress = Progress::load(&state.db, &enrollment.id).await?;
+    let next = next_step(program, &progress);
     let today = diaries::service::today(&state);
     let recent = diaries::service::entries(&state.db, &enrollment.id, None, Some(20)).await?;
     let diaries: Vec<DiaryToday> = program

@@ -85,41 +85,39 @@ pub async fn score_changes(
             }
         }
     }
-    Ok(per_questionnaire
-        .into_iter()
-        .map(|(id, scores)| {
-            let questionnaire = content.questionnaire(&id);
-            let reliable_change = questionnaire.and_then(|q| q.reliable_change);
-            let n = scores.len() as u64;
-            let visible = shown(n, n, min).is_some();
-            let mean = |pick: fn(&(i64, i64)) -> i64| {
-                let sum: i64 = scores.iter().map(pick).sum();
-                visible.then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0)
-            };
-            let count = |improved: bool| {
-                reliable_change.and_then(|rc| {
-                    let k = scores
-                        .iter()
-                        .filter(|(b, e)| if improved { b - e >= rc } else { e - b >= rc })
-                        .count() as u64;
-                    shown(k, k, min).filter(|_| visible)
-                })
-            };
-            let improved = count(true);
-            ScoreChange {
-                reliably_improved_percent: improved
-                    .filter(|_| visible)
-                    .map(|k| (k as f64 / n as f64 * 1000.0).round() / 10.0),
-                scale_max: questionnaire.map_or(1, |q| q.max.max(1)),
-                title: questionnaire.map_or_else(|| id.clone(), |q| q.title.clone()),
-                questionnaire_id: id,
-                patients: shown(n, n, min),
-                baseline_mean: mean(|s| s.0),
-                end_mean: mean(|s| s.1),
-                reliable_change,
-                reliably_improved: improved,
-                reliably_deteriorated: count(false),
-            }
+    Ok(per_questionnaire.into_iter().map(|(id, scores)| change_for(content, id, &scores, min)).collect())
+}
+
+/// One questionnaire's change over its (baseline, end) score pairs.
+fn change_for(content: &Catalogue, id: String, scores: &[(i64, i64)], min: u64) -> ScoreChange {
+    let questionnaire = content.questionnaire(&id);
+    let reliable_change = questionnaire.and_then(|q| q.reliable_change);
+    let n = scores.len() as u64;
+    let visible = shown(n, n, min).is_some();
+    let mean = |pick: fn(&(i64, i64)) -> i64| {
+        let sum: i64 = scores.iter().map(pick).sum();
+        visible.then(|| (sum as f64 / n as f64 * 10.0).round() / 10.0)
+    };
+    let count = |improved: bool| {
+        reliable_change.and_then(|rc| {
+            let k = scores.iter().filter(|(b, e)| if improved { b - e >= rc } else { e - b >= rc }).count()
+                as u64;
+            shown(k, k, min).filter(|_| visible)
         })
-        .collect())
+    };
+    let improved = count(true);
+    ScoreChange {
+        reliably_improved_percent: improved
+            .filter(|_| visible)
+            .map(|k| (k as f64 / n as f64 * 1000.0).round() / 10.0),
+        scale_max: questionnaire.map_or(1, |q| q.max.max(1)),
+        title: questionnaire.map_or_else(|| id.clone(), |q| q.title.clone()),
+        questionnaire_id: id,
+        patients: shown(n, n, min),
+        baseline_mean: mean(|s| s.0),
+        end_mean: mean(|s| s.1),
+        reliable_change,
+        reliably_improved: improved,
+        reliably_deteriorated: count(false),
+    }
 }

@@ -54,12 +54,7 @@ pub async fn uptake(
         median_latency(db, scope, period),
         therapists(db, scope),
         super::outcomes::score_changes(db, content, tz, scope, period, min),
-        async {
-            match clinic_wide {
-                true => Ok(Some(super::treatments::entered(db, &scope.clinic_id, period).await?)),
-                false => Ok(None),
-            }
-        },
+        clinic_entered(db, scope, period),
         crate::usage::rollups::updated_at(db),
     )?;
     let months = months(&patients, &month_events, (first_month, to), min);
@@ -73,17 +68,8 @@ pub async fn uptake(
         from,
         to,
         team_id: scope.team_id.clone(),
-        reach: Reach {
-            referred: entered.as_ref().and_then(|e| e.referrals),
-            enrolled: loaded.patients_with("enrolled"),
-            activated: loaded.patients_with("activated"),
-            by_program: by_program(&patients, min),
-        },
-        adoption: Adoption {
-            therapists_total,
-            trained_therapists: entered.as_ref().and_then(|e| e.trained_therapists),
-            therapists_with_active_patients: patients.therapists_with_active_patients(),
-        },
+        reach: loaded.reach(entered.as_ref()),
+        adoption: loaded.adoption(entered.as_ref(), therapists_total),
         engagement: loaded.engagement(module_funnel, drop_out),
         fidelity: loaded.fidelity(latency),
         outcomes: Outcomes {
@@ -96,6 +82,19 @@ pub async fn uptake(
     })
 }
 
+/// What the managers entered for the period, on clinic-wide reports only:
+/// their totals are the whole clinic's.
+async fn clinic_entered(
+    db: &impl ConnectionTrait,
+    scope: &Scope,
+    period: (NaiveDate, NaiveDate),
+) -> AppResult<Option<super::treatments::Entered>> {
+    match scope.team_id.is_none() && scope.therapist_id.is_none() {
+        true => Ok(Some(super::treatments::entered(db, &scope.clinic_id, period).await?)),
+        false => Ok(None),
+    }
+}
+
 /// What the report's counts are read from, with the suppression threshold.
 struct Loaded<'a> {
     patients: &'a PatientCounts,
@@ -104,6 +103,23 @@ struct Loaded<'a> {
 }
 
 impl Loaded<'_> {
+    fn reach(&self, entered: Option<&super::treatments::Entered>) -> Reach {
+        Reach {
+            referred: entered.and_then(|e| e.referrals),
+            enrolled: self.patients_with("enrolled"),
+            activated: self.patients_with("activated"),
+            by_program: by_program(self.patients, self.min),
+        }
+    }
+
+    fn adoption(&self, entered: Option<&super::treatments::Entered>, therapists_total: u64) -> Adoption {
+        Adoption {
+            therapists_total,
+            trained_therapists: entered.and_then(|e| e.trained_therapists),
+            therapists_with_active_patients: self.patients.therapists_with_active_patients(),
+        }
+    }
+
     /// Patients with the day flag `name` in the period.
     fn who(&self, name: &str) -> u64 {
         self.patients.in_period(flag(name))

@@ -58,18 +58,7 @@ pub fn views(fields: &[Field], values: &Map<String, Value>, errors: &FieldErrors
 }
 
 fn view(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) -> FieldView {
-    let text = match value {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => {
-            let f = n.as_f64().unwrap_or_default();
-            if f.fract() == 0.0 {
-                format!("{}", f as i64)
-            } else {
-                f.to_string()
-            }
-        }
-        _ => String::new(),
-    };
+    let text = shown_text(value);
     let chosen: Vec<String> = match value {
         Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
         Some(Value::String(s)) => vec![s.clone()],
@@ -81,27 +70,7 @@ fn view(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) 
     } else {
         Vec::new()
     };
-    let mut rows = Vec::new();
-    if field.kind == FieldType::Rows {
-        let filled: Vec<&Map<String, Value>> = value
-            .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(Value::as_object).collect())
-            .unwrap_or_default();
-        let max = field.max_rows.unwrap_or(20);
-        let count = (filled.len() + SPARE_ROWS).max(field.min_rows.unwrap_or(1)).min(max.max(filled.len()));
-        for n in 0..count {
-            let row = filled.get(n).copied();
-            rows.push(
-                field
-                    .columns
-                    .iter()
-                    .map(|c| {
-                        view(c, row.and_then(|r| r.get(&c.id)), errors, &format!("{name}.{}.{}", n + 1, c.id))
-                    })
-                    .collect(),
-            );
-        }
-    }
+    let rows = if field.kind == FieldType::Rows { row_views(field, value, errors, name) } else { Vec::new() };
     FieldView {
         dom_id: format!("f-{}", name.replace('.', "-")),
         name: name.to_string(),
@@ -131,6 +100,45 @@ fn view(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) 
         columns: field.columns.iter().map(|c| c.label.clone()).collect(),
         rows,
     }
+}
+
+/// A stored answer as the text an input shows.
+fn shown_text(value: Option<&Value>) -> String {
+    match value {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => {
+            let f = n.as_f64().unwrap_or_default();
+            if f.fract() == 0.0 {
+                format!("{}", f as i64)
+            } else {
+                f.to_string()
+            }
+        }
+        _ => String::new(),
+    }
+}
+
+/// The filled rows of a repeatable field and spare ones to add more, each a
+/// view per column named `field.row.column`.
+fn row_views(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) -> Vec<Vec<FieldView>> {
+    let filled: Vec<&Map<String, Value>> = value
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_object).collect())
+        .unwrap_or_default();
+    let max = field.max_rows.unwrap_or(20);
+    let count = (filled.len() + SPARE_ROWS).max(field.min_rows.unwrap_or(1)).min(max.max(filled.len()));
+    (0..count)
+        .map(|n| {
+            let row = filled.get(n).copied();
+            field
+                .columns
+                .iter()
+                .map(|c| {
+                    view(c, row.and_then(|r| r.get(&c.id)), errors, &format!("{name}.{}.{}", n + 1, c.id))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A posted form as answers: `pairs` in the order the browser sent them.
