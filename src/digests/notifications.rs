@@ -36,43 +36,18 @@ pub const COUNT_COLUMNS: [digests::Column; 6] = [
     digests::Column::ModulesCompleted,
 ];
 
-/// What a notification is about; the digest counts them by kind.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NotificationKind {
-    DiaryEntry,
-    Submission,
-    PageCompleted,
-    Message,
-    Questionnaire,
-    ModuleCompleted,
-    /// A questionnaire risk rule: never batched, never switched off.
-    Risk,
-}
+pub use crate::entities::enums::NotificationKind;
 
-impl NotificationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::DiaryEntry => "diary_entry",
-            NotificationKind::Submission => "submission",
-            NotificationKind::PageCompleted => "page_completed",
-            NotificationKind::Message => "message",
-            NotificationKind::Questionnaire => "questionnaire",
-            NotificationKind::ModuleCompleted => "module_completed",
-            NotificationKind::Risk => "risk",
-        }
-    }
-
-    /// The digest column this kind counts in; risk is never batched.
-    fn digest_column(self) -> Option<digests::Column> {
-        match self {
-            NotificationKind::DiaryEntry => Some(digests::Column::DiaryEntries),
-            NotificationKind::Submission => Some(digests::Column::Submissions),
-            NotificationKind::PageCompleted => Some(digests::Column::PagesCompleted),
-            NotificationKind::Message => Some(digests::Column::Messages),
-            NotificationKind::Questionnaire => Some(digests::Column::Questionnaires),
-            NotificationKind::ModuleCompleted => Some(digests::Column::ModulesCompleted),
-            NotificationKind::Risk => None,
-        }
+/// The digest column a kind counts in; risk is never batched.
+fn digest_column(kind: NotificationKind) -> Option<digests::Column> {
+    match kind {
+        NotificationKind::DiaryEntry => Some(digests::Column::DiaryEntries),
+        NotificationKind::Submission => Some(digests::Column::Submissions),
+        NotificationKind::PageCompleted => Some(digests::Column::PagesCompleted),
+        NotificationKind::Message => Some(digests::Column::Messages),
+        NotificationKind::Questionnaire => Some(digests::Column::Questionnaires),
+        NotificationKind::ModuleCompleted => Some(digests::Column::ModulesCompleted),
+        NotificationKind::Risk => None,
     }
 }
 
@@ -89,14 +64,14 @@ pub async fn notify(
         clinic_id: Set(enrollment.clinic_id.clone()),
         therapist_id: Set(enrollment.therapist_id.clone()),
         enrollment_id: Set(enrollment.id.clone()),
-        kind: Set(kind.as_str().to_string()),
+        kind: Set(kind),
         item_id: Set(item_id.map(str::to_string)),
         urgent: Set(kind == NotificationKind::Risk),
         created_at: Set(now),
         seen_at: Set(None),
     };
     notifications::Entity::insert(row).exec_without_returning(db).await?;
-    match kind.digest_column() {
+    match digest_column(kind) {
         Some(column) => add_to_digest(db, enrollment, column, now).await,
         None => Ok(()),
     }

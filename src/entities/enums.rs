@@ -160,3 +160,38 @@ impl EnrollmentStatus {
     pub const ON_CASELOAD: [EnrollmentStatus; 3] =
         [EnrollmentStatus::Invited, EnrollmentStatus::Active, EnrollmentStatus::Paused];
 }
+
+/// What a notification is about; the digest counts them by kind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum NotificationKind {
+    #[sea_orm(string_value = "diary_entry")]
+    DiaryEntry,
+    #[sea_orm(string_value = "submission")]
+    Submission,
+    #[sea_orm(string_value = "page_completed")]
+    PageCompleted,
+    #[sea_orm(string_value = "message")]
+    Message,
+    #[sea_orm(string_value = "questionnaire")]
+    Questionnaire,
+    #[sea_orm(string_value = "module_completed")]
+    ModuleCompleted,
+    /// A questionnaire risk rule: never batched, never switched off.
+    #[sea_orm(string_value = "risk")]
+    Risk,
+}
+
+impl NotificationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::DiaryEntry => "diary_entry",
+            NotificationKind::Submission => "submission",
+            NotificationKind::PageCompleted => "page_completed",
+            NotificationKind::Message => "message",
+            NotificationKind::Questionnaire => "questionnaire",
+            NotificationKind::ModuleCompleted => "module_completed",
+            NotificationKind::Risk => "risk",
+        }
+    }
+}

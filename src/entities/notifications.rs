@@ -8,7 +8,7 @@ pub struct Model {
     pub clinic_id: String,
     pub therapist_id: String,
     pub enrollment_id: String,
-    pub kind: String,
+    pub kind: super::enums::NotificationKind,
     pub item_id: Option<String>,
     pub urgent: bool,
     pub created_at: DateTimeUtc,
