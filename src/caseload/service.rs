@@ -93,8 +93,8 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
         return Ok(Vec::new());
     }
     let db = &state.db;
-    let today_local = crate::diaries::service::today(state);
-    let mut therapists = crate::enrollment::cover::covering_for(db, therapist.id(), today_local).await?;
+    let today = crate::diaries::service::today(state);
+    let mut therapists = crate::enrollment::cover::covering_for(db, therapist.id(), today).await?;
     therapists.push(therapist.id().to_string());
     let list = enrollments::Entity::find()
         .filter(enrollments::Column::TherapistId.is_in(therapists))
@@ -111,9 +111,8 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
         risks: risk_flags(db, &state.content, &ids).await?,
         open_modules: current_modules(db, &ids).await?,
         now: state.clock.now(),
-        today: crate::diaries::service::today(state),
+        today,
     };
-    let today = facts.today;
     let mut rows: Vec<CaseloadRow> = list.into_iter().map(|e| facts.row(state, e)).collect();
     rows.sort_by_key(|row| row.urgency(today));
     Ok(rows)

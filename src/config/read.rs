@@ -169,13 +169,15 @@ pub fn choice<'de, T: Choice, D: Deserializer<'de>>(d: D) -> Result<T, D::Error>
 
 /// The built-in default of a dotted key, as text; `None` for an unknown key.
 pub fn default_of(key: &str) -> Option<String> {
-    let table: toml::Table = DEFAULT_TOML.parse().ok()?;
-    let mut value = toml::Value::Table(table);
+    // Parsed once: every key of every source is looked up here.
+    static DEFAULTS: std::sync::OnceLock<Option<toml::Value>> = std::sync::OnceLock::new();
+    let mut value =
+        DEFAULTS.get_or_init(|| DEFAULT_TOML.parse::<toml::Table>().ok().map(toml::Value::Table)).as_ref()?;
     for part in key.split('.') {
-        value = value.as_table()?.get(part)?.clone();
+        value = value.as_table()?.get(part)?;
     }
     match value {
-        toml::Value::String(s) => Some(s),
+        toml::Value::String(s) => Some(s.clone()),
         toml::Value::Integer(n) => Some(n.to_string()),
         toml::Value::Float(x) => Some(x.to_string()),
         toml::Value::Boolean(b) => Some(b.to_string()),

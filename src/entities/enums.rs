@@ -181,17 +181,3 @@ pub enum NotificationKind {
     #[sea_orm(string_value = "risk")]
     Risk,
 }
-
-impl NotificationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::DiaryEntry => "diary_entry",
-            NotificationKind::Submission => "submission",
-            NotificationKind::PageCompleted => "page_completed",
-            NotificationKind::Message => "message",
-            NotificationKind::Questionnaire => "questionnaire",
-            NotificationKind::ModuleCompleted => "module_completed",
-            NotificationKind::Risk => "risk",
-        }
-    }
-}

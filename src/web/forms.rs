@@ -136,7 +136,8 @@ tokio::task_local! {
 /// Reads the request's `done=`, so that the page rendered for it shows the
 /// confirmation without each handler passing it on.
 pub async fn carry_notice(request: Request, next: Next) -> Response {
-    let notice = request.uri().query().and_then(|query| {
+    // Most requests carry no confirmation; only those with `done=` are parsed.
+    let notice = request.uri().query().filter(|q| q.contains("done=")).and_then(|query| {
         form_urlencoded_pairs(query).find(|(k, _)| k == "done").and_then(|(_, v)| Notice::from_key(&v))
     });
     NOTICE.scope(notice, next.run(request)).await
