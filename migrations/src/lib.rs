@@ -17,6 +17,7 @@ mod m20261122_000011_treatment_totals;
 mod m20261122_000012_patient_rollups;
 mod m20261122_000013_retention;
 mod m20261122_000014_monthly_rollups;
+mod m20261203_000015_risk_handling;
 mod table_spec;
 
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_patient_rollups::Migration),
             Box::new(m20261122_000013_retention::Migration),
             Box::new(m20261122_000014_monthly_rollups::Migration),
+            Box::new(m20261203_000015_risk_handling::Migration),
         ]
     }
 }

@@ -52,7 +52,7 @@ async fn submit_form(
     let done = |_| async { Ok(confirmed(&format!("/items/{item_id}"), notice)) };
     let again = |errors| {
         let refused = progress::Refused { values: values.clone(), errors, date: None };
-        progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused))
+        progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, (Some(refused), false))
     };
     finish(saved, done, again).await
 }

@@ -13,16 +13,13 @@ use crate::{
     },
     digests::{self, NotificationKind},
     enrollment,
-    entities::{enrollments, submissions},
+    entities::{enrollments, states::SubmissionStatus, submissions},
     error::{AppError, AppResult},
     ids,
     progress::service::{self as progress, Progress},
     state::AppState,
     usage::{self, UsageEvent},
 };
-
-pub const DRAFT: &str = "draft";
-pub const SUBMITTED: &str = "submitted";
 
 /// Checks and stores answers: as a draft (required fields may wait), or as
 /// the submission the therapist sees. Returns the submission id.
@@ -41,7 +38,11 @@ pub async fn save(
     let now = state.clock.now();
     let body = serde_json::to_string(&clean).map_err(|e| AppError::Internal(e.into()))?;
     let txn = state.db.begin().await?;
-    let status = if completeness == Completeness::Final { SUBMITTED } else { DRAFT };
+    let status = if completeness == Completeness::Final {
+        SubmissionStatus::Submitted
+    } else {
+        SubmissionStatus::Draft
+    };
     let id = store(&txn, &enrollment.id, item_id, (body, status), &state.content.version, now).await?;
     if completeness == Completeness::Final {
         let event = UsageEvent::new("assignment.submitted").module(&module.id).item(item_id);
@@ -60,17 +61,17 @@ async fn store(
     txn: &sea_orm::DatabaseTransaction,
     enrollment_id: &str,
     item_id: &str,
-    (body, status): (String, &str),
+    (body, status): (String, SubmissionStatus),
     version: &str,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<String> {
     let draft = submissions::Entity::find()
         .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
         .filter(submissions::Column::ItemId.eq(item_id))
-        .filter(submissions::Column::Status.eq(DRAFT))
+        .filter(submissions::Column::Status.eq(SubmissionStatus::Draft))
         .one(txn)
         .await?;
-    let submitted_at = (status == SUBMITTED).then_some(now);
+    let submitted_at = (status == SubmissionStatus::Submitted).then_some(now);
     if let Some(draft) = draft {
         submissions::Entity::update_many()
             .col_expr(submissions::Column::Answers, body.into())
@@ -89,7 +90,7 @@ async fn store(
         item_id: Set(item_id.to_string()),
         content_version: Set(version.to_string()),
         answers: Set(body),
-        status: Set(status.to_string()),
+        status: Set(status),
         created_at: Set(now),
         updated_at: Set(now),
         submitted_at: Set(submitted_at),
@@ -107,17 +108,32 @@ pub async fn draft(
     let row = submissions::Entity::find()
         .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
         .filter(submissions::Column::ItemId.eq(item_id))
-        .filter(submissions::Column::Status.eq(DRAFT))
+        .filter(submissions::Column::Status.eq(SubmissionStatus::Draft))
         .one(db)
         .await?;
     Ok(row.and_then(|r| serde_json::from_str(&r.answers).ok()))
+}
+
+/// The answers the patient last sent for an assignment, if any.
+pub async fn last_sent(
+    db: &impl ConnectionTrait,
+    enrollment_id: &str,
+    item_id: &str,
+) -> AppResult<Option<submissions::Model>> {
+    Ok(submissions::Entity::find()
+        .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
+        .filter(submissions::Column::ItemId.eq(item_id))
+        .filter(submissions::Column::Status.eq(SubmissionStatus::Submitted))
+        .order_by_desc(submissions::Column::SubmittedAt)
+        .one(db)
+        .await?)
 }
 
 /// A patient's submitted assignments, newest first.
 pub async fn submitted(db: &impl ConnectionTrait, enrollment_id: &str) -> AppResult<Vec<submissions::Model>> {
     Ok(submissions::Entity::find()
         .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
-        .filter(submissions::Column::Status.eq(SUBMITTED))
+        .filter(submissions::Column::Status.eq(SubmissionStatus::Submitted))
         .order_by_desc(submissions::Column::SubmittedAt)
         .all(db)
         .await?)

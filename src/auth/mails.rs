@@ -19,7 +19,7 @@ pub fn invitation(
     context.insert("url", url);
     context.insert("days", &lifetime.num_days());
     Ok(Email {
-        kind: "invitation",
+        kind: crate::entities::states::MailKind::Invitation,
         to: user.email.clone(),
         subject: state.views.text(lang, "mail-invitation-subject"),
         body: state.views.render_text("mail/invitation.txt", lang, context)?,
@@ -38,7 +38,7 @@ pub fn password_reset(
     context.insert("url", url);
     context.insert("hours", &lifetime.num_hours());
     Ok(Email {
-        kind: "password_reset",
+        kind: crate::entities::states::MailKind::PasswordReset,
         to: user.email.clone(),
         subject: state.views.text(lang, "mail-reset-subject"),
         body: state.views.render_text("mail/password_reset.txt", lang, context)?,

@@ -15,34 +15,7 @@ use crate::{
 pub const SESSION_COOKIE: &str = "icbt_session";
 
 /// How far a session has got through login.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
-    /// Password accepted; a one-time code is still needed.
-    Totp,
-    /// Password accepted; the clinic requires a second factor not yet set up.
-    TotpSetup,
-    /// Fully logged in.
-    Full,
-}
-
-impl Stage {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Totp => "totp",
-            Stage::TotpSetup => "totp_setup",
-            Stage::Full => "full",
-        }
-    }
-
-    fn parse(s: &str) -> Option<Self> {
-        match s {
-            "totp" => Some(Stage::Totp),
-            "totp_setup" => Some(Stage::TotpSetup),
-            "full" => Some(Stage::Full),
-            _ => None,
-        }
-    }
-}
+pub use crate::entities::states::SessionStage as Stage;
 
 /// Starts a session and returns the cookie secret.
 pub async fn start(
@@ -57,7 +30,7 @@ pub async fn start(
     let row = sessions::ActiveModel {
         id: Set(ids::secret_digest(&secret)),
         user_id: Set(user_id.to_string()),
-        stage: Set(stage.as_str().to_string()),
+        stage: Set(stage),
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(now + settings.session_absolute),
@@ -83,10 +56,11 @@ pub async fn resume(
         return Ok(None);
     };
     let expired = now >= session.expires_at || now >= session.last_seen_at + settings.session_idle;
-    let Some(stage) = Stage::parse(&session.stage).filter(|_| !expired && user.active) else {
+    let stage = session.stage;
+    if expired || !user.active {
         sessions::Entity::delete_by_id(id).exec(db).await?;
         return Ok(None);
-    };
+    }
     // Writing on every request would serialise SQLite writers; a minute's
     // precision is plenty for a 30-minute idle timeout.
     if now - session.last_seen_at > chrono::Duration::seconds(60) {

@@ -10,15 +10,13 @@ use crate::{
     accounts::Role,
     audit,
     auth::Principal,
-    entities::{contacts, enrollments},
+    entities::{contacts, enrollments, states::ContactKind},
     error::{AppError, AppResult, FieldErrors},
     ids,
     state::AppState,
     usage::{self, UsageEvent},
     web::ClientInfo,
 };
-
-pub const KINDS: [&str; 3] = ["face_to_face", "phone", "video"];
 
 pub struct NewContact<'a> {
     pub kind: &'a str,
@@ -35,7 +33,8 @@ pub async fn log_contact(
     client: &ClientInfo,
 ) -> AppResult<()> {
     let mut errors = FieldErrors::new();
-    if !KINDS.contains(&new.kind) {
+    let kind = ContactKind::parse(new.kind);
+    if kind.is_none() {
         errors.insert("kind".into(), vec!["Choose face to face, phone or video.".into()]);
     }
     let held_on = NaiveDate::parse_from_str(new.held_on.trim(), "%Y-%m-%d").ok();
@@ -50,7 +49,7 @@ pub async fn log_contact(
     if new.note.chars().count() > 1000 {
         errors.insert("note".into(), vec!["Keep the note to 1000 characters.".into()]);
     }
-    let (Some(held_on), Some(minutes), true) = (held_on, minutes, errors.is_empty()) else {
+    let (Some(kind), Some(held_on), Some(minutes), true) = (kind, held_on, minutes, errors.is_empty()) else {
         return Err(AppError::Invalid(errors));
     };
     let now = state.clock.now();
@@ -59,7 +58,7 @@ pub async fn log_contact(
         id: Set(ids::new_id()),
         enrollment_id: Set(enrollment.id.clone()),
         therapist_id: Set(therapist.id().to_string()),
-        kind: Set(new.kind.to_string()),
+        kind: Set(kind),
         held_on: Set(held_on),
         minutes: Set(minutes),
         note: Set(Some(new.note.trim().to_string()).filter(|n| !n.is_empty())),

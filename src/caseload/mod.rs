@@ -4,6 +4,8 @@
 pub mod contacts;
 mod cover_page;
 mod record;
+pub mod risk;
+mod risk_routes;
 pub(crate) mod routes;
 pub mod service;
 pub mod snippets;

@@ -69,7 +69,27 @@ async fn record_page(
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
     // What the therapist has now seen needs no digest.
     crate::digests::mark_seen(&state.db, &enrollment.id, state.clock.now()).await?;
-    render(&state, &csrf, &principal, &enrollment, query.page.unwrap_or(1).max(1), None).await
+    render(&state, &csrf, &principal, &enrollment, query.page.unwrap_or(1).max(1), None, None).await
+}
+
+/// "I have contacted the patient" sent incomplete: shown again in the banner.
+#[derive(Serialize)]
+pub(super) struct RefusedRisk {
+    pub response_id: String,
+    pub note: String,
+    pub errors: FieldErrors,
+}
+
+pub(super) async fn render_refused_risk(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    enrollment: &enrollments::Model,
+    refused: RefusedRisk,
+) -> AppResult<Response> {
+    let mut page = render(state, csrf, principal, enrollment, 1, None, Some(refused)).await?;
+    *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(page)
 }
 
 /// The page, optionally with a feedback draft to preview or its errors.
@@ -80,6 +100,7 @@ async fn render(
     enrollment: &enrollments::Model,
     page: usize,
     composer: Option<(String, Option<FieldErrors>)>,
+    refused_risk: Option<RefusedRisk>,
 ) -> AppResult<Response> {
     let program = progress::program_of(&state.content, enrollment)?;
     let current = Progress::load(&state.db, &enrollment.id).await?;
@@ -97,6 +118,8 @@ async fn render(
     let due = feedback_due_on(enrollment, state.settings.care.timezone);
     let mut context = page::context(Some(principal), csrf);
     context.insert("id", &enrollment.id);
+    context.insert("risks", &super::risk::open_risks(state, &enrollment.id).await?);
+    context.insert("refused_risk", &refused_risk);
     context.insert("case_code", &enrollment.case_code);
     context.insert("program", &program.title);
     context.insert("status", &enrollment.status);
@@ -214,18 +237,19 @@ async fn feedback(
         access::record_for_staff(&state, &principal, &id, "patient.feedback_opened", &client).await?;
     if let Some(snippet_id) = form.snippet.as_deref() {
         let body = with_snippet(&state, &principal, &enrollment, &form.body, snippet_id).await?;
-        return render(&state, &csrf, &principal, &enrollment, 1, Some((body, None))).await;
+        return render(&state, &csrf, &principal, &enrollment, 1, Some((body, None)), None).await;
     }
     if form.intent.as_deref() == Some("preview") {
         let errors = form.body.trim().is_empty().then(|| {
             FieldErrors::from([("body".to_string(), vec!["Write your feedback first.".to_string()])])
         });
-        return render(&state, &csrf, &principal, &enrollment, 1, Some((form.body, errors))).await;
+        return render(&state, &csrf, &principal, &enrollment, 1, Some((form.body, errors)), None).await;
     }
     let sent = messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await;
     let done = |_| async { Ok(confirmed(&format!("/patients/{id}"), Notice::FeedbackSent)) };
-    let again =
-        |errors| render(&state, &csrf, &principal, &enrollment, 1, Some((form.body.clone(), Some(errors))));
+    let again = |errors| {
+        render(&state, &csrf, &principal, &enrollment, 1, Some((form.body.clone(), Some(errors))), None)
+    };
     finish(sent, done, again).await
 }
 

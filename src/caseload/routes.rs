@@ -19,6 +19,7 @@ pub fn routes() -> Routes {
         .api(Access::THERAPIST, routes!(caseload))
         .page(Access::THERAPIST, "/caseload", get(caseload_page))
         .merge(super::record::routes())
+        .merge(super::risk_routes::routes())
         .merge(super::snippets::routes())
         .merge(super::cover_page::routes())
 }

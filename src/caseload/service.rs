@@ -137,14 +137,17 @@ impl Unseen {
             None,
         )
         .await?;
-        let submitted = unreviewed::<submissions::Entity>(
-            db,
-            ids,
-            submissions::Column::EnrollmentId,
-            submissions::Column::ReviewedAt,
-            Some(sea_orm::Condition::all().add(submissions::Column::Status.eq("submitted"))),
-        )
-        .await?;
+        let submitted =
+            unreviewed::<submissions::Entity>(
+                db,
+                ids,
+                submissions::Column::EnrollmentId,
+                submissions::Column::ReviewedAt,
+                Some(sea_orm::Condition::all().add(
+                    submissions::Column::Status.eq(crate::entities::states::SubmissionStatus::Submitted),
+                )),
+            )
+            .await?;
         let questionnaires = unreviewed::<questionnaire_responses::Entity>(
             db,
             ids,
@@ -206,8 +209,9 @@ impl Facts {
     }
 }
 
-/// Unreviewed questionnaire answers that tripped a risk rule, as the rule's
-/// message (e.g. "PHQ-9 item 9").
+/// Unhandled questionnaire answers that tripped a risk rule, as the rule's
+/// message (e.g. "PHQ-9 item 9"). Only the therapist's "I have contacted
+/// the patient" (`risk::handle_risk`) clears them, not feedback.
 async fn risk_flags(
     db: &impl ConnectionTrait,
     content: &Catalogue,
@@ -216,19 +220,13 @@ async fn risk_flags(
     let flagged = questionnaire_responses::Entity::find()
         .filter(questionnaire_responses::Column::EnrollmentId.is_in(ids.iter().cloned()))
         .filter(questionnaire_responses::Column::Risk.eq(true))
-        .filter(questionnaire_responses::Column::ReviewedAt.is_null())
+        .filter(questionnaire_responses::Column::RiskHandledAt.is_null())
         .all(db)
         .await?;
     let mut out: HashMap<String, Vec<String>> = HashMap::new();
     for response in flagged {
-        let answers: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&response.answers).unwrap_or_default();
-        let Some(questionnaire) = content.questionnaire(&response.questionnaire_id) else { continue };
-        for rule in &questionnaire.risk {
-            if answers.get(&rule.item).and_then(|v| v.as_i64()).is_some_and(|v| v > rule.above) {
-                out.entry(response.enrollment_id.clone()).or_default().push(rule.message.clone());
-            }
-        }
+        let messages = super::risk::risks_in(content, &response).into_iter().map(|r| r.message);
+        out.entry(response.enrollment_id.clone()).or_default().extend(messages);
     }
     Ok(out)
 }
@@ -237,7 +235,7 @@ async fn risk_flags(
 async fn current_modules(db: &impl ConnectionTrait, ids: &[String]) -> AppResult<HashMap<String, String>> {
     let open = module_states::Entity::find()
         .filter(module_states::Column::EnrollmentId.is_in(ids.iter().cloned()))
-        .filter(module_states::Column::State.eq("open"))
+        .filter(module_states::Column::State.eq(crate::entities::states::ModuleState::Open))
         .order_by_asc(module_states::Column::OpenedAt)
         .all(db)
         .await?;

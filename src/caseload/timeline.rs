@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::accounts::Role;
 use crate::{
@@ -16,6 +15,7 @@ use crate::{
     progress::service::Progress,
     questionnaires,
     state::AppState,
+    web::answers::{answer_views_of, AnswerView},
 };
 
 /// One thing on the timeline, newest first.
@@ -24,8 +24,10 @@ pub(super) struct Event {
     pub at: DateTime<Utc>,
     pub kind: &'static str,
     pub title: String,
-    /// Label–answer pairs, already as text.
+    /// Label–text pairs: scores, notes, a message's body.
     pub lines: Vec<(String, String)>,
+    /// A diary entry's or an assignment's answers, in the form's order.
+    pub answers: Vec<AnswerView>,
     pub new: bool,
 }
 
@@ -43,7 +45,8 @@ pub(super) async fn timeline(
             at: entry.created_at,
             kind: "diary",
             title: format!("{} — {}", labels.title(&entry.diary_id).unwrap_or_default(), entry.entry_date),
-            lines: labels.lines(&entry.diary_id, &entry.entry_values),
+            lines: vec![],
+            answers: labels.answers(&entry.diary_id, &entry.entry_values),
             new: false,
         });
     }
@@ -52,7 +55,8 @@ pub(super) async fn timeline(
             at: submission.submitted_at.unwrap_or(submission.updated_at),
             kind: "assignment",
             title: labels.title(&submission.item_id).unwrap_or_default(),
-            lines: labels.lines(&submission.item_id, &submission.answers),
+            lines: vec![],
+            answers: labels.answers(&submission.item_id, &submission.answers),
             new: false,
         });
     }
@@ -60,7 +64,7 @@ pub(super) async fn timeline(
     events.extend(message_and_contact_events(state, enrollment).await?);
     for item in current.items.values() {
         if let (Some(done), Some(title)) = (item.completed_at, labels.title(&item.item_id)) {
-            events.push(Event { at: done, kind: "page", title, lines: vec![], new: false });
+            events.push(Event { at: done, kind: "page", title, lines: vec![], answers: vec![], new: false });
         }
     }
     events.sort_by_key(|e| std::cmp::Reverse(e.at));
@@ -81,19 +85,13 @@ impl Labels<'_> {
         self.item(item_id).map(|i| i.title.clone())
     }
 
-    fn label(&self, item_id: &str, field: &str) -> String {
-        self.item(item_id)
-            .and_then(|i| match &i.body {
-                ItemBody::Form(form) => form.fields.iter().find(|f| f.id == field).map(|f| f.label.clone()),
-                ItemBody::Page(_) => None,
-            })
-            .unwrap_or_else(|| field.to_string())
-    }
-
-    /// Label–answer pairs of stored answers.
-    fn lines(&self, item_id: &str, json: &str) -> Vec<(String, String)> {
-        let values: serde_json::Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
-        values.iter().map(|(k, v)| (self.label(item_id, k), show(v))).collect()
+    /// Stored answers to the item's form, as the patient saw its fields.
+    fn answers(&self, item_id: &str, json: &str) -> Vec<AnswerView> {
+        let fields = self.item(item_id).map_or(&[][..], |i| match &i.body {
+            ItemBody::Form(form) => form.fields.as_slice(),
+            ItemBody::Page(_) => &[],
+        });
+        answer_views_of(fields, json)
     }
 }
 
@@ -109,11 +107,22 @@ async fn questionnaire_events(state: &AppState, enrollment: &enrollments::Model)
         if response.risk {
             detail.push(("Risk".to_string(), "a risk answer — contact the patient".to_string()));
         }
+        if let Some(handled_at) = response.risk_handled_at {
+            events.push(Event {
+                at: handled_at,
+                kind: "risk_handled",
+                title: title.clone(),
+                lines: vec![("Note".to_string(), response.risk_note.clone().unwrap_or_default())],
+                answers: vec![],
+                new: false,
+            });
+        }
         events.push(Event {
             at: response.submitted_at,
             kind: "questionnaire",
             title,
             lines: detail,
+            answers: vec![],
             new: false,
         });
     }
@@ -128,27 +137,27 @@ async fn message_and_contact_events(
     for message in messages::service::thread(&state.db, &enrollment.id).await? {
         let kind = if message.from_role == Role::Patient { "message" } else { "sent" };
         let lines = vec![(String::new(), message.body)];
-        events.push(Event { at: message.sent_at, kind, title: String::new(), lines, new: false });
+        events.push(Event {
+            at: message.sent_at,
+            kind,
+            title: String::new(),
+            lines,
+            answers: vec![],
+            new: false,
+        });
     }
     for contact in super::contacts::list(&state.db, &enrollment.id).await? {
         let at = contact.held_on.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc();
         let mut lines = vec![("Minutes".to_string(), contact.minutes.to_string())];
         lines.extend(contact.note.map(|n| ("Note".to_string(), n)));
-        events.push(Event { at, kind: "contact", title: contact.kind.replace('_', " "), lines, new: false });
+        events.push(Event {
+            at,
+            kind: "contact",
+            title: contact.kind.label().to_string(),
+            lines,
+            answers: vec![],
+            new: false,
+        });
     }
     Ok(events)
-}
-
-fn show(value: &Value) -> String {
-    match value {
-        Value::String(s) => s.clone(),
-        Value::Number(n) => n
-            .as_f64()
-            .map(|f| if f.fract() == 0.0 { format!("{}", f as i64) } else { f.to_string() })
-            .unwrap_or_default(),
-        Value::Array(items) => items.iter().map(show).collect::<Vec<_>>().join(", "),
-        Value::Object(map) => map.values().map(show).collect::<Vec<_>>().join(" · "),
-        Value::Bool(b) => b.to_string(),
-        Value::Null => String::new(),
-    }
 }

@@ -50,7 +50,7 @@ async fn submit_form(
     let done = |_| async { Ok(confirmed(&format!("/items/{item_id}"), Notice::DiarySaved)) };
     let again = |errors| {
         let refused = crate::progress::Refused { values: values.clone(), errors, date: Some(date.clone()) };
-        crate::progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, Some(refused))
+        crate::progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, (Some(refused), false))
     };
     finish(saved, done, again).await
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
-use super::notifications::{PENDING, SUPPRESSED};
+use crate::entities::states::DigestStatus;
 use crate::{
     entities::{digests, enrollments, notifications},
     error::AppResult,
@@ -55,10 +55,10 @@ pub async fn centre(
 ) -> AppResult<NotificationCentre> {
     let rows = digests::Entity::find()
         .filter(digests::Column::TherapistId.eq(therapist_id))
-        .filter(digests::Column::Status.ne(SUPPRESSED))
+        .filter(digests::Column::Status.ne(DigestStatus::Suppressed))
         .filter(
             Condition::any()
-                .add(digests::Column::Status.eq(PENDING))
+                .add(digests::Column::Status.eq(DigestStatus::Pending))
                 .add(digests::Column::DueAt.gte(now - Duration::days(DAYS))),
         )
         .order_by_desc(digests::Column::DueAt)
@@ -91,7 +91,7 @@ pub async fn centre(
                 case_code: code(&d.enrollment_id),
                 patient_id: d.enrollment_id,
                 due_at: d.due_at,
-                status: d.status,
+                status: d.status.as_str().into(),
                 diary_entries: d.diary_entries,
                 submissions: d.submissions,
                 pages_completed: d.pages_completed,

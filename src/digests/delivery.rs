@@ -17,11 +17,9 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use serde::Serialize;
 use tera::Context;
 
-use super::{
-    notifications::{DEAD, PENDING, SENT, SHOWN},
-    settings::DigestSettings,
-};
+use super::settings::DigestSettings;
 use crate::entities::enums::EnrollmentStatus;
+use crate::entities::states::{DigestLayout, DigestStatus};
 use crate::{
     enrollment::schedule::feedback_due_on,
     entities::{covers, digests, enrollments, users},
@@ -115,12 +113,13 @@ pub async fn claim_due_digests(
     // between the choice and the update; it goes by the primary key.
     let text = format!(
         "UPDATE digests SET lease_owner = $1, lease_until = $2 \
-         WHERE id IN (SELECT id FROM digests WHERE status = 'pending' AND due_at <= $3 \
+         WHERE id IN (SELECT id FROM digests WHERE status = '{pending}' AND due_at <= $3 \
            AND next_attempt_at <= $3 AND (lease_until IS NULL OR lease_until < $3) \
            ORDER BY therapist_id, due_at LIMIT $4{skip_locked}) \
-         AND {status} = 'pending' AND (lease_until IS NULL OR lease_until < $3) RETURNING *",
+         AND {status} = '{pending}' AND (lease_until IS NULL OR lease_until < $3) RETURNING *",
         skip_locked = sql::skip_locked(backend),
         status = sql::without_index(backend, "status"),
+        pending = DigestStatus::Pending.as_str(),
     );
     let values: [sea_orm::Value; 4] = [owner.into(), (now + lease).into(), now.into(), BATCH.into()];
     // RETURNING hands back exactly the rows this statement leased.
@@ -135,7 +134,7 @@ pub async fn claim_due_digests(
 fn into_emails(claimed: Vec<digests::Model>) -> Vec<Vec<digests::Model>> {
     let mut groups: BTreeMap<(String, DateTime<Utc>, String), Vec<digests::Model>> = BTreeMap::new();
     for digest in claimed {
-        let key = if digest.layout == "combined" {
+        let key = if digest.layout == DigestLayout::Combined {
             (digest.therapist_id.clone(), digest.due_at, String::new())
         } else {
             (digest.therapist_id.clone(), digest.due_at, digest.enrollment_id.clone())
@@ -169,7 +168,7 @@ async fn record(
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
     let txn = state.db.begin().await?;
-    let done = |status: &'static str| {
+    let done = |status: DigestStatus| {
         digests::Entity::update_many()
             .col_expr(digests::Column::Status, Expr::value(status))
             .col_expr(digests::Column::DoneAt, Expr::value(now))
@@ -185,10 +184,10 @@ async fn record(
     // A one-patient e-mail takes its digest's id as outbox id.
     let single = ids_of(|c| c.email.is_some() && c.group.len() == 1);
     let shown = ids_of(|c| c.email.is_none());
-    for (ids, status) in [(single, SENT), (shown, SHOWN)] {
+    for (ids, status) in [(single, DigestStatus::Sent), (shown, DigestStatus::Shown)] {
         for chunk in ids.chunks(500) {
             let mut update = done(status).filter(digests::Column::Id.is_in(chunk.to_vec()));
-            if status == SENT {
+            if status == DigestStatus::Sent {
                 update = update.col_expr(digests::Column::OutboxId, Expr::col(digests::Column::Id).into());
             }
             expected += chunk.len() as u64;
@@ -197,7 +196,7 @@ async fn record(
     }
     for combined in composed.iter().filter(|c| c.email.is_some() && c.group.len() > 1) {
         expected += combined.group.len() as u64;
-        recorded += done(SENT)
+        recorded += done(DigestStatus::Sent)
             .col_expr(digests::Column::OutboxId, Expr::value(combined.outbox_id()))
             .filter(digests::Column::Id.is_in(combined.group.iter().map(|d| d.id.clone())))
             .exec(&txn)
@@ -233,7 +232,10 @@ async fn give_back(
     let attempts = group.iter().map(|d| d.attempts).max().unwrap_or(0) + 1;
     let dead = attempts >= state.settings.mail.max_attempts;
     digests::Entity::update_many()
-        .col_expr(digests::Column::Status, Expr::value(if dead { DEAD } else { PENDING }))
+        .col_expr(
+            digests::Column::Status,
+            Expr::value(if dead { DigestStatus::Dead } else { DigestStatus::Pending }),
+        )
         .col_expr(digests::Column::Attempts, Expr::value(attempts))
         .col_expr(digests::Column::NextAttemptAt, Expr::value(now + mail::outbox::backoff(attempts)))
         .col_expr(digests::Column::LeaseOwner, Expr::value(Option::<String>::None))
@@ -343,7 +345,7 @@ impl Batch {
             many => format!("{} ({})", state.views.text(lang, "digest-subject-many"), many.len()),
         };
         Ok(Some(Email {
-            kind: "digest",
+            kind: crate::entities::states::MailKind::Digest,
             to: recipient.email.clone(),
             subject,
             body: state.views.render_text("mail/digest.txt", lang, context)?,

@@ -13,18 +13,13 @@ use sea_orm::{
 use super::{settings, windows::window_end};
 use crate::{
     enrollment::schedule::feedback_due_on,
-    entities::{digests, enrollments, notifications},
+    entities::{
+        digests, enrollments, notifications,
+        states::{DigestCadence, DigestStatus},
+    },
     error::AppResult,
     ids,
 };
-
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-/// In-app cadence: the digest is shown in the notification centre only.
-pub const SHOWN: &str = "shown";
-/// The therapist saw everything in it in the platform before it was due.
-pub const SUPPRESSED: &str = "suppressed";
-pub const DEAD: &str = "dead";
 
 /// The digest's count columns, one per kind of activity.
 pub const COUNT_COLUMNS: [digests::Column; 6] = [
@@ -95,8 +90,8 @@ async fn add_to_digest(
         therapist_id: Set(enrollment.therapist_id.clone()),
         enrollment_id: Set(enrollment.id.clone()),
         due_at: Set(due_at),
-        by_email: Set(preferences.cadence != "in_app"),
-        layout: Set(preferences.layout.clone()),
+        by_email: Set(preferences.cadence() != DigestCadence::InApp),
+        layout: Set(preferences.layout()),
         diary_entries: Set(0),
         submissions: Set(0),
         pages_completed: Set(0),
@@ -105,7 +100,7 @@ async fn add_to_digest(
         modules_completed: Set(0),
         first_event_at: Set(now),
         last_event_at: Set(now),
-        status: Set(PENDING.into()),
+        status: Set(DigestStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(due_at),
         lease_owner: Set(None),
@@ -121,7 +116,7 @@ async fn add_to_digest(
     ])
     .value(column, Expr::col((digests::Entity, column)).add(1))
     .value(digests::Column::LastEventAt, Expr::value(now))
-    .value(digests::Column::Status, Expr::value(PENDING))
+    .value(digests::Column::Status, Expr::value(DigestStatus::Pending))
     .to_owned();
     digests::Entity::insert(row).on_conflict(conflict).exec_without_returning(db).await?;
     Ok(())
@@ -138,7 +133,7 @@ pub async fn mark_seen(db: &impl ConnectionTrait, enrollment_id: &str, now: Date
         .await?;
     // A digest not yet claimed by a worker would only repeat what was seen.
     let mut suppress = digests::Entity::update_many()
-        .col_expr(digests::Column::Status, Expr::value(SUPPRESSED))
+        .col_expr(digests::Column::Status, Expr::value(DigestStatus::Suppressed))
         .col_expr(digests::Column::DoneAt, Expr::value(now))
         .col_expr(digests::Column::LeaseOwner, Expr::value(Option::<String>::None))
         .col_expr(digests::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None));
@@ -147,7 +142,7 @@ pub async fn mark_seen(db: &impl ConnectionTrait, enrollment_id: &str, now: Date
     }
     suppress
         .filter(digests::Column::EnrollmentId.eq(enrollment_id))
-        .filter(digests::Column::Status.eq(PENDING))
+        .filter(digests::Column::Status.eq(DigestStatus::Pending))
         .filter(
             sea_orm::Condition::any()
                 .add(digests::Column::LeaseOwner.is_null())

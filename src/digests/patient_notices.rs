@@ -132,7 +132,7 @@ async fn send_one(
     context.insert("module_opened", &notice.module_opened);
     context.insert("url", &format!("{}/login", state.settings.server.public_url));
     let email = Email {
-        kind: "patient_notice",
+        kind: crate::entities::states::MailKind::PatientNotice,
         to: patient.email,
         subject: state.views.text(lang, "notice-subject"),
         body: state.views.render_text("mail/patient_notice.txt", lang, context)?,

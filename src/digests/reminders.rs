@@ -149,7 +149,7 @@ async fn queue_reminder(
     context.insert("url", &format!("{base}/"));
     context.insert("settings_url", &format!("{base}/settings/reminders"));
     let email = Email {
-        kind: "diary_reminder",
+        kind: crate::entities::states::MailKind::DiaryReminder,
         to: patient.email,
         subject: state.views.text(lang, "reminder-subject"),
         body: state.views.render_text("mail/diary_reminder.txt", lang, context)?,

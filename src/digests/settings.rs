@@ -7,7 +7,10 @@ use sea_orm::{sea_query::OnConflict, ActiveValue::Set, ConnectionTrait, EntityTr
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    entities::digest_settings,
+    entities::{
+        digest_settings,
+        states::{DigestCadence, DigestLayout},
+    },
     error::{AppError, AppResult, FieldErrors},
 };
 
@@ -39,12 +42,22 @@ impl Default for DigestSettings {
 }
 
 impl DigestSettings {
+    /// The cadence, once `check` has passed (daily before that).
+    pub fn cadence(&self) -> DigestCadence {
+        DigestCadence::parse(&self.cadence).unwrap_or(DigestCadence::Daily)
+    }
+
+    /// The layout, once `check` has passed (per patient before that).
+    pub fn layout(&self) -> DigestLayout {
+        DigestLayout::parse(&self.layout).unwrap_or(DigestLayout::PerPatient)
+    }
+
     /// Every problem at once, by field.
     pub fn check(&self) -> Result<(), FieldErrors> {
         let mut errors = FieldErrors::new();
         let mut add =
             |field: &str, message: &str| errors.entry(field.into()).or_default().push(message.into());
-        if !["daily", "feedback_day", "weekly", "in_app"].contains(&self.cadence.as_str()) {
+        if DigestCadence::parse(&self.cadence).is_none() {
             add("cadence", "Choose daily, feedback_day, weekly or in_app.");
         }
         if chrono::NaiveTime::parse_from_str(&self.local_time, "%H:%M").is_err() {
@@ -52,13 +65,13 @@ impl DigestSettings {
         }
         let weekday_ok =
             self.weekday.as_deref().is_none_or(|d| crate::enrollment::schedule::weekday_number(d).is_some());
-        if !weekday_ok || (self.cadence == "weekly" && self.weekday.is_none()) {
+        if !weekday_ok || (self.cadence() == DigestCadence::Weekly && self.weekday.is_none()) {
             add("weekday", "Choose a weekday (mon..sun) for weekly digests.");
         }
         if self.timezone.parse::<Tz>().is_err() {
             add("timezone", "Enter a time zone such as Europe/Amsterdam.");
         }
-        if !["per_patient", "combined"].contains(&self.layout.as_str()) {
+        if DigestLayout::parse(&self.layout).is_none() {
             add("layout", "Choose per_patient or combined.");
         }
         if errors.is_empty() {
@@ -95,11 +108,11 @@ pub async fn load_many(
 impl From<digest_settings::Model> for DigestSettings {
     fn from(row: digest_settings::Model) -> Self {
         DigestSettings {
-            cadence: row.cadence,
+            cadence: row.cadence.as_str().into(),
             local_time: row.local_time,
             weekday: row.weekday,
             timezone: row.timezone,
-            layout: row.layout,
+            layout: row.layout.as_str().into(),
         }
     }
 }
@@ -113,11 +126,11 @@ pub async fn save(
     settings.check().map_err(AppError::Invalid)?;
     let row = digest_settings::ActiveModel {
         therapist_id: Set(therapist_id.to_string()),
-        cadence: Set(settings.cadence.clone()),
+        cadence: Set(settings.cadence()),
         local_time: Set(settings.local_time.clone()),
-        weekday: Set(settings.weekday.clone().filter(|_| settings.cadence == "weekly")),
+        weekday: Set(settings.weekday.clone().filter(|_| settings.cadence() == DigestCadence::Weekly)),
         timezone: Set(settings.timezone.clone()),
-        layout: Set(settings.layout.clone()),
+        layout: Set(settings.layout()),
         updated_at: Set(now),
     };
     digest_settings::Entity::insert(row)

@@ -37,7 +37,7 @@ pub async fn alert_risk(
         context.insert("case_code", &enrollment.case_code);
         context.insert("url", &url);
         let email = Email {
-            kind: "risk_alert",
+            kind: crate::entities::states::MailKind::RiskAlert,
             to: user.email,
             subject: state.views.text(lang, "risk-alert-subject"),
             body: state.views.render_text("mail/risk_alert.txt", lang, context)?,

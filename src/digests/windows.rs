@@ -7,6 +7,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::settings::DigestSettings;
+use crate::entities::states::DigestCadence;
 
 /// The end of the window that activity at `now` falls into. `feedback_due` is
 /// the patient's next feedback day, for the feedback-day cadence.
@@ -14,8 +15,8 @@ pub fn window_end(settings: &DigestSettings, feedback_due: NaiveDate, now: DateT
     let tz: Tz = settings.timezone.parse().unwrap_or(chrono_tz::Europe::Amsterdam);
     let time = NaiveTime::parse_from_str(&settings.local_time, "%H:%M").unwrap_or(NaiveTime::MIN);
     let next_daily = next_at(tz, time, now, |_| true);
-    match settings.cadence.as_str() {
-        "weekly" => {
+    match settings.cadence() {
+        DigestCadence::Weekly => {
             let weekday = settings
                 .weekday
                 .as_deref()
@@ -23,10 +24,10 @@ pub fn window_end(settings: &DigestSettings, feedback_due: NaiveDate, now: DateT
                 .unwrap_or(0);
             next_at(tz, time, now, |day| day.weekday().num_days_from_monday() as i32 == weekday)
         }
-        "feedback_day" => {
+        DigestCadence::FeedbackDay => {
             Some(local_instant(tz, feedback_due, time)).filter(|at| *at > now).unwrap_or(next_daily)
         }
-        _ => next_daily,
+        DigestCadence::Daily | DigestCadence::InApp => next_daily,
     }
 }
 

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use super::schedule::weekday_number;
 use crate::entities::enums::{Cadence, EnrollmentStatus};
+use crate::entities::states::ModuleState;
 use crate::{
     accounts::{
         admin::send_invitation,
@@ -160,7 +161,7 @@ async fn open_first_module(
     let states = program.modules.iter().enumerate().map(|(n, module)| module_states::ActiveModel {
         enrollment_id: Set(enrollment_id.to_string()),
         module_id: Set(module.id.clone()),
-        state: Set(if n == 0 { "open" } else { "locked" }.to_string()),
+        state: Set(if n == 0 { ModuleState::Open } else { ModuleState::Locked }),
         opened_at: Set((n == 0).then_some(now)),
         completed_at: Set(None),
     });

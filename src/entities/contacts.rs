@@ -7,7 +7,7 @@ pub struct Model {
     pub id: String,
     pub enrollment_id: String,
     pub therapist_id: String,
-    pub kind: String,
+    pub kind: super::states::ContactKind,
     pub held_on: Date,
     pub minutes: i32,
     pub note: Option<String>,

@@ -5,11 +5,11 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub therapist_id: String,
-    pub cadence: String,
+    pub cadence: super::states::DigestCadence,
     pub local_time: String,
     pub weekday: Option<String>,
     pub timezone: String,
-    pub layout: String,
+    pub layout: super::states::DigestLayout,
     pub updated_at: DateTimeUtc,
 }
 

@@ -5,13 +5,13 @@ use sea_orm::entity::prelude::*;
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
-    pub kind: String,
+    pub kind: super::states::MailKind,
     pub to_address: String,
     pub subject: String,
     #[sea_orm(column_type = "Text")]
     pub body_text: String,
     pub message_id: String,
-    pub status: String,
+    pub status: super::states::MailStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_owner: Option<String>,

@@ -24,6 +24,7 @@ pub mod questionnaire_responses;
 pub mod recovery_codes;
 pub mod sessions;
 pub mod snippets;
+pub mod states;
 pub mod submissions;
 pub mod teams;
 pub mod treatment_totals;

@@ -7,7 +7,7 @@ pub struct Model {
     pub enrollment_id: String,
     #[sea_orm(primary_key, auto_increment = false)]
     pub module_id: String,
-    pub state: String,
+    pub state: super::states::ModuleState,
     pub opened_at: Option<DateTimeUtc>,
     pub completed_at: Option<DateTimeUtc>,
 }

@@ -16,6 +16,9 @@ pub struct Model {
     pub risk: bool,
     pub submitted_at: DateTimeUtc,
     pub reviewed_at: Option<DateTimeUtc>,
+    pub risk_handled_at: Option<DateTimeUtc>,
+    pub risk_handled_by: Option<String>,
+    pub risk_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -10,7 +10,7 @@ pub struct Model {
     pub content_version: String,
     #[sea_orm(column_type = "Text")]
     pub answers: String,
-    pub status: String,
+    pub status: super::states::SubmissionStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub submitted_at: Option<DateTimeUtc>,

@@ -9,15 +9,14 @@ use sea_orm::{
 
 use super::Mailer;
 use crate::{
-    entities::mail_outbox,
+    entities::{
+        mail_outbox,
+        states::{MailKind, MailStatus},
+    },
     error::{AppError, AppResult},
     ids,
     state::AppState,
 };
-
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const DEAD: &str = "dead";
 
 /// How long a worker may hold a claimed message before another may take it.
 const LEASE_SECS: i64 = 120;
@@ -27,7 +26,7 @@ const BATCH: u64 = 50;
 /// and links only.
 #[derive(Clone, Debug)]
 pub struct Email {
-    pub kind: &'static str,
+    pub kind: MailKind,
     pub to: String,
     pub subject: String,
     pub body: String,
@@ -78,12 +77,12 @@ fn row(id: String, email: Email, public_url: &str, now: DateTime<Utc>) -> mail_o
         public_url.split("://").nth(1).unwrap_or("localhost").split(['/', ':']).next().unwrap_or("localhost");
     mail_outbox::ActiveModel {
         id: Set(id.clone()),
-        kind: Set(email.kind.to_string()),
+        kind: Set(email.kind),
         to_address: Set(email.to),
         subject: Set(email.subject),
         body_text: Set(email.body),
         message_id: Set(format!("<{id}@{host}>")),
-        status: Set(PENDING.into()),
+        status: Set(MailStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         lease_owner: Set(None),
@@ -146,7 +145,7 @@ async fn claim(
     let candidates: Vec<String> = mail_outbox::Entity::find()
         .select_only()
         .column(mail_outbox::Column::Id)
-        .filter(mail_outbox::Column::Status.eq(PENDING))
+        .filter(mail_outbox::Column::Status.eq(MailStatus::Pending))
         .filter(mail_outbox::Column::NextAttemptAt.lte(now))
         .filter(free.clone())
         .order_by_asc(mail_outbox::Column::NextAttemptAt)
@@ -160,7 +159,7 @@ async fn claim(
             .col_expr(mail_outbox::Column::LeaseOwner, Expr::value(worker))
             .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(now + Duration::seconds(LEASE_SECS)))
             .filter(mail_outbox::Column::Id.eq(&id))
-            .filter(mail_outbox::Column::Status.eq(PENDING))
+            .filter(mail_outbox::Column::Status.eq(MailStatus::Pending))
             .filter(free.clone())
             .exec(db)
             .await?;
@@ -177,7 +176,7 @@ async fn claim(
 /// cannot overwrite what the next one did.
 async fn mark_sent(db: &impl ConnectionTrait, id: &str, worker: &str, now: DateTime<Utc>) -> AppResult<()> {
     mail_outbox::Entity::update_many()
-        .col_expr(mail_outbox::Column::Status, Expr::value(SENT))
+        .col_expr(mail_outbox::Column::Status, Expr::value(MailStatus::Sent))
         .col_expr(mail_outbox::Column::SentAt, Expr::value(now))
         .col_expr(mail_outbox::Column::LeaseOwner, Expr::value(Option::<String>::None))
         .col_expr(mail_outbox::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
@@ -199,7 +198,10 @@ async fn mark_failed(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     mail_outbox::Entity::update_many()
-        .col_expr(mail_outbox::Column::Status, Expr::value(if dead { DEAD } else { PENDING }))
+        .col_expr(
+            mail_outbox::Column::Status,
+            Expr::value(if dead { MailStatus::Dead } else { MailStatus::Pending }),
+        )
         .col_expr(mail_outbox::Column::Attempts, Expr::value(attempts))
         .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now + backoff(attempts)))
         .col_expr(mail_outbox::Column::LastError, Expr::value(redact_addresses(error)))
@@ -233,11 +235,11 @@ fn redact_addresses(error: &str) -> String {
 /// Puts a dead or failing message back in the queue (an administrator's retry).
 pub async fn retry(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> AppResult<()> {
     let result = mail_outbox::Entity::update_many()
-        .col_expr(mail_outbox::Column::Status, Expr::value(PENDING))
+        .col_expr(mail_outbox::Column::Status, Expr::value(MailStatus::Pending))
         .col_expr(mail_outbox::Column::Attempts, Expr::value(0))
         .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now))
         .filter(mail_outbox::Column::Id.eq(id))
-        .filter(mail_outbox::Column::Status.ne(SENT))
+        .filter(mail_outbox::Column::Status.ne(MailStatus::Sent))
         .exec(db)
         .await?;
     if result.rows_affected == 1 {

@@ -54,9 +54,9 @@ impl From<mail_outbox::Model> for OutboxRow {
     fn from(m: mail_outbox::Model) -> Self {
         OutboxRow {
             id: m.id,
-            kind: m.kind,
+            kind: m.kind.as_str().into(),
             to: m.to_address,
-            status: m.status,
+            status: m.status.as_str().into(),
             attempts: m.attempts,
             next_attempt_at: m.next_attempt_at,
             last_error: m.last_error,

@@ -164,7 +164,7 @@ async fn mark_reviewed(db: &impl ConnectionTrait, enrollment_id: &str, now: Date
     submissions::Entity::update_many()
         .col_expr(submissions::Column::ReviewedAt, Some(now).into())
         .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
-        .filter(submissions::Column::Status.eq("submitted"))
+        .filter(submissions::Column::Status.eq(crate::entities::states::SubmissionStatus::Submitted))
         .filter(submissions::Column::ReviewedAt.is_null())
         .exec(db)
         .await?;
@@ -192,7 +192,7 @@ async fn oldest_unreviewed(
         .map(|e| e.created_at);
     let submission = submissions::Entity::find()
         .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
-        .filter(submissions::Column::Status.eq("submitted"))
+        .filter(submissions::Column::Status.eq(crate::entities::states::SubmissionStatus::Submitted))
         .filter(submissions::Column::ReviewedAt.is_null())
         .order_by_asc(submissions::Column::SubmittedAt)
         .one(db)

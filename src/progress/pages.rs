@@ -2,13 +2,13 @@
 //! (reading page, assignment form or diary).
 
 use axum::{
-    extract::{Path, State},
+    extract::{Path, Query, State},
     http::StatusCode,
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use chrono::Duration;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::service::{self, ModuleState, Progress};
@@ -24,7 +24,7 @@ use crate::{
     error::{AppResult, FieldErrors},
     messages, questionnaires,
     state::AppState,
-    web::{fields, page, CsrfToken},
+    web::{answers::answer_views_of, fields, page, CsrfToken},
 };
 
 pub fn routes() -> Routes {
@@ -138,9 +138,17 @@ async fn item(
     csrf: CsrfToken,
     principal: Principal,
     Path(item_id): Path<String>,
+    Query(query): Query<ItemQuery>,
 ) -> AppResult<Response> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
-    render_item(&state, &csrf, &principal, &enrollment, &item_id, None).await
+    let edit = query.edit.is_some();
+    render_item(&state, &csrf, &principal, &enrollment, &item_id, (None, edit)).await
+}
+
+#[derive(Deserialize)]
+struct ItemQuery {
+    /// `?edit`: a sent assignment's form, filled with what was sent.
+    edit: Option<String>,
 }
 
 /// Input the patient sent that was refused, to show again with the errors.
@@ -158,7 +166,7 @@ pub async fn render_item(
     principal: &Principal,
     enrollment: &enrollments::Model,
     item_id: &str,
-    refused: Option<Refused>,
+    (refused, edit): (Option<Refused>, bool),
 ) -> AppResult<Response> {
     let program = service::program_of(&state.content, enrollment)?;
     let progress = Progress::load(&state.db, &enrollment.id).await?;
@@ -184,14 +192,7 @@ pub async fn render_item(
             "patient/page.html"
         }
         (ItemBody::Form(form), ItemKind::Assignment) => {
-            let values = match refused {
-                Some(r) => (r.values, r.errors),
-                None => {
-                    let draft = assignments::service::draft(&state.db, &enrollment.id, &item.id).await?;
-                    (draft.unwrap_or_default(), FieldErrors::new())
-                }
-            };
-            insert_form(&mut context, form, values);
+            insert_assignment(state, &mut context, enrollment, (&item.id, form), refused, edit).await?;
             "patient/assignment.html"
         }
         (ItemBody::Form(form), _) => {
@@ -200,6 +201,39 @@ pub async fn render_item(
         }
     };
     Ok((status, state.views.render(template, principal.lang(), context)?).into_response())
+}
+
+/// An assignment: refused input with its errors; else, once sent and not
+/// being changed, a read view of what was sent; else the form with the
+/// draft, or with the answers sent when the patient changes them.
+async fn insert_assignment(
+    state: &AppState,
+    context: &mut tera::Context,
+    enrollment: &enrollments::Model,
+    (item_id, form): (&str, &Form),
+    refused: Option<Refused>,
+    edit: bool,
+) -> AppResult<()> {
+    if let Some(r) = refused {
+        insert_form(context, form, (r.values, r.errors));
+        return Ok(());
+    }
+    let draft = assignments::service::draft(&state.db, &enrollment.id, item_id).await?;
+    let sent = assignments::service::last_sent(&state.db, &enrollment.id, item_id).await?;
+    let values = match (draft, sent) {
+        (Some(draft), _) => draft,
+        (None, Some(sent)) if !edit => {
+            context.insert("intro", &form.intro_html);
+            context.insert("sent", &true);
+            context.insert("sent_at", &sent.submitted_at.unwrap_or(sent.updated_at));
+            context.insert("sent_answers", &answer_views_of(&form.fields, &sent.answers));
+            return Ok(());
+        }
+        (None, Some(sent)) => serde_json::from_str(&sent.answers).unwrap_or_default(),
+        (None, None) => Map::new(),
+    };
+    insert_form(context, form, (values, FieldErrors::new()));
+    Ok(())
 }
 
 /// A form's intro and fields, with the values and errors to show.

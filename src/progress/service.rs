@@ -18,34 +18,7 @@ use crate::{
     usage::{self, UsageEvent},
 };
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ModuleState {
-    Locked,
-    Open,
-    Completed,
-    Skipped,
-}
-
-impl ModuleState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModuleState::Locked => "locked",
-            ModuleState::Open => "open",
-            ModuleState::Completed => "completed",
-            ModuleState::Skipped => "skipped",
-        }
-    }
-
-    fn parse(s: &str) -> Self {
-        match s {
-            "open" => ModuleState::Open,
-            "completed" => ModuleState::Completed,
-            "skipped" => ModuleState::Skipped,
-            _ => ModuleState::Locked,
-        }
-    }
-}
+pub use crate::entities::states::ModuleState;
 
 /// Everything stored about one patient's progress.
 pub struct Progress {
@@ -73,7 +46,7 @@ impl Progress {
             .collect();
         let submitted = submissions::Entity::find()
             .filter(submissions::Column::EnrollmentId.eq(enrollment_id))
-            .filter(submissions::Column::Status.eq("submitted"))
+            .filter(submissions::Column::Status.eq(crate::entities::states::SubmissionStatus::Submitted))
             .all(db)
             .await?
             .into_iter()
@@ -83,7 +56,7 @@ impl Progress {
     }
 
     pub fn module_state(&self, module_id: &str) -> ModuleState {
-        self.modules.get(module_id).map_or(ModuleState::Locked, |m| ModuleState::parse(&m.state))
+        self.modules.get(module_id).map_or(ModuleState::Locked, |m| m.state)
     }
 
     /// The module the patient has reached: the last one open in program
@@ -358,8 +331,8 @@ pub async fn set_state(
     };
     let completed_at = if state == ModuleState::Completed { Some(now) } else { current.completed_at };
     if state == ModuleState::Open
-        && current.state != ModuleState::Open.as_str()
-        && current.state != "completed"
+        && current.state != ModuleState::Open
+        && current.state != ModuleState::Completed
     {
         digests::notice_patient(db, enrollment_id, digests::PatientNotice::ModuleOpened, now).await?;
     }

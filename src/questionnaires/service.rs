@@ -41,13 +41,14 @@ fn due_since(
         progress
             .modules
             .get(module)
-            .filter(|m| m.state == ModuleState::Completed.as_str())
+            .filter(|m| m.state == ModuleState::Completed)
             .and_then(|m| m.completed_at)
     };
     let end = || -> Option<DateTime<Utc>> {
         let states: Vec<_> = program.modules.iter().map(|m| progress.modules.get(&m.id)).collect();
-        let finished =
-            states.iter().all(|s| s.is_some_and(|s| s.state == "completed" || s.state == "skipped"));
+        let finished = states
+            .iter()
+            .all(|s| s.is_some_and(|s| matches!(s.state, ModuleState::Completed | ModuleState::Skipped)));
         finished.then(|| states.iter().flatten().filter_map(|s| s.completed_at).max()).flatten()
     };
     match assessment.when {
@@ -110,6 +111,7 @@ pub async fn answer(
         risk: Set(!scored.risks.is_empty()),
         submitted_at: Set(now),
         reviewed_at: Set(None),
+        ..Default::default()
     };
     let saved = questionnaire_responses::Entity::insert(row).exec_with_returning(&txn).await?;
     let event = UsageEvent::new("questionnaire.completed").item(questionnaire_id).value(scored.score as f64);

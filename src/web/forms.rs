@@ -39,6 +39,7 @@ pub enum Notice {
     PasswordChanged,
     PatientErased,
     ReminderSaved,
+    RiskHandled,
     RetentionSaved,
     RoleChanged,
     SettingsSaved,
@@ -55,7 +56,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [(Notice, &'static str); 31] = [
+    const ALL: [(Notice, &'static str); 32] = [
         (Notice::AssignmentDraftSaved, "draft"),
         (Notice::AssignmentSent, "submitted"),
         (Notice::AutoUnlockChanged, "auto-unlock-changed"),
@@ -74,6 +75,7 @@ impl Notice {
         (Notice::PasswordChanged, "password-changed"),
         (Notice::PatientErased, "erased"),
         (Notice::ReminderSaved, "reminder-saved"),
+        (Notice::RiskHandled, "risk-handled"),
         (Notice::RetentionSaved, "retention-saved"),
         (Notice::RoleChanged, "role-changed"),
         (Notice::SettingsSaved, "settings-saved"),

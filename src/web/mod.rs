@@ -2,6 +2,7 @@
 //! Fluent translations, static assets, and the layers that add security
 //! headers and turn errors into pages.
 
+pub mod answers;
 mod assets;
 mod client;
 mod csrf;
@@ -10,6 +11,7 @@ pub mod fields;
 pub mod forms;
 mod layers;
 pub mod page;
+pub mod text;
 mod views;
 
 pub use assets::{asset_routes, asset_version};

@@ -82,6 +82,7 @@ impl Views {
         let default_lang = "en".parse().map_err(|_| tera::Error::msg("bad default language"))?;
         tera.register_function("t", FluentLoader::new(&*LOCALES).with_default_lang(default_lang));
         tera.register_filter("datetime", format_datetime);
+        tera.register_filter("paragraphs", super::text::paragraphs_filter);
         tera.autoescape_on(vec![".html"]);
         // Text templates (mail bodies) are not escaped.
         Ok(Views { tera })

@@ -18,7 +18,7 @@ use sea_orm::ConnectionTrait;
 use serde_json::{json, Value};
 use tokio::process::Command;
 
-use crate::support::{accounts::PASSWORD, care::Patient, TestApp};
+use crate::support::{accounts::PASSWORD, TestApp};
 
 /// Hypothesis seed: the same cases every run.
 const SEED: &str = "9";
@@ -67,30 +67,6 @@ struct Binding {
 fn binding(scope: Scope, key: &'static str, values: &[&str]) -> Binding {
     let probability = if key.starts_with("path.") { 0.5 } else { 0.75 };
     Binding { scope, key, values: values.iter().map(|v| v.to_string()).collect(), probability }
-}
-
-async fn some_treatment(app: &TestApp, patient: &Patient, therapist: &str) {
-    let today = icbt::diaries::service::today(&app.state);
-    for (diary, values) in [
-        ("pain-level-diary", json!({"pain": 6, "interference": 3, "note": "A long walk."})),
-        ("pain-level-diary", json!({"pain": 4, "interference": 2})),
-    ] {
-        let entry = app
-            .api_post(
-                &patient.token,
-                &format!("/api/v1/me/diaries/{diary}/entries"),
-                json!({"date": today.to_string(), "values": values}),
-            )
-            .await;
-        assert!(entry.status().is_success(), "diary entry: {}", entry.status());
-    }
-    app.answer_phq9(&patient.token, 1, 1).await;
-    app.message_from(&patient.token, "Walking hurt less today.").await;
-    let token = app.token(therapist).await;
-    let feedback = app
-        .api_post(&token, &format!("/api/v1/patients/{}/feedback", patient.id), json!({"body": "Well done."}))
-        .await;
-    assert_eq!(feedback.status(), StatusCode::CREATED);
 }
 
 /// The schemathesis configuration: real ids and valid field values as
@@ -234,7 +210,7 @@ async fn fuzz_every_role(app: TestApp) {
     let south = app.clinic("South").await;
     let admin = app.admin().await;
     let anna = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
-    some_treatment(&app, &anna, &north.therapist.email).await;
+    app.some_treatment(&anna, &north.therapist.email).await;
     let ben = app.patient(&north.therapist.email, "ben@north.test", "chronic-fatigue").await;
     let sara = app.patient(&south.therapist.email, "sara@south.test", "chronic-pain").await;
     // An invitation nobody has accepted yet.

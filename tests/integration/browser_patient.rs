@@ -58,7 +58,28 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
     browser.fill("#f-goal_1_first_step", "Walk to the corner and back").await;
     browser.click("input[name=goal_1_confidence][value='6']").await;
     browser.submit("button[value=submit]", "assignment-sent").await;
-    assert!(browser.text().await.contains("Sent. Your therapist will read it."));
+    let text = browser.text().await;
+    assert!(text.contains("Sent. Your therapist will read it."));
+    // What was sent is shown to read, in the form's order, choices by label.
+    assert!(browser.client.find(Locator::Css("form[action$='/answers']")).await.is_err(), "{text}");
+    let sent = browser.client.find(Locator::Css("section.sent")).await.unwrap().text().await.unwrap();
+    let order = [
+        "Family and partner",
+        "Long walks with the dog",
+        "Walk to the market on Saturday",
+        "8 / 10",
+        "Walk to the corner and back",
+        "6 / 10",
+    ];
+    let at: Vec<usize> =
+        order.iter().map(|t| sent.find(t).unwrap_or_else(|| panic!("{t} in {sent}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "answers in the form's order: {sent}");
+    assert!(!sent.contains("family") && !sent.contains("goal_1"), "no codes: {sent}");
+    browser.visit(&app.url("/items/pain-my-goals"), "assignment-read-again").await;
+    assert!(browser.client.find(Locator::Css("section.sent")).await.is_ok(), "coming back shows it again");
+    browser.submit("a[href='/items/pain-my-goals?edit']", "assignment-change").await;
+    let goal = browser.client.find(Locator::Css("#f-goal_1")).await.unwrap();
+    assert_eq!(goal.prop("value").await.unwrap().as_deref(), Some("Walk to the market on Saturday"));
 
     // Today's pain diary.
     browser.visit(&app.url("/items/pain-level-diary"), "diary").await;
@@ -82,19 +103,22 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
     browser.visit(&app.url("/messages"), "inbox").await;
     browser.fill("#body", "The walk to the corner went well.").await;
     browser.submit("form[action='/messages'] button", "message-sent").await;
-    let feedback = app
-        .api_post(
-            &therapist,
-            &format!("/api/v1/patients/{patient_id}/feedback"),
-            json!({"body": "Well done on that first walk!"}),
-        )
-        .await;
-    assert_eq!(feedback.status(), 201);
+    // Feedback with paragraphs, a line break and text that looks like markup.
+    let body = "Well done on that first walk!\n\nNext week: <b>two</b> walks.\nSee you then.";
+    app.send_feedback(&therapist, patient_id, body).await;
     browser.visit(&app.url("/home"), "home-with-feedback").await;
     assert!(browser.text().await.contains("1 new message"));
     browser.visit(&app.url("/messages"), "feedback").await;
     let text = browser.text().await;
     assert!(text.contains("Well done on that first walk!") && text.contains("feedback"), "{text}");
+    assert!(
+        text.contains("Next week: <b>two</b> walks.\nSee you then."),
+        "typed markup shows as typed: {text}"
+    );
+    assert!(!text.contains("<br>") && !text.contains("&lt;"), "no markup of our own shows: {text}");
+    let paragraphs = browser.client.find_all(Locator::Css(".message.feedback .body p")).await.unwrap();
+    assert_eq!(paragraphs.len(), 2, "the blank line makes two paragraphs");
+    assert!(browser.client.find(Locator::Css(".message.feedback .body b")).await.is_err(), "inert");
 
     browser.visit(&app.url("/program"), "program").await;
     browser.visit(&app.url("/my-data"), "my-data").await;

@@ -61,6 +61,22 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
         text.contains("P-042") && text.contains("1 unanswered message") && text.contains("1 diary"),
         "{text}"
     );
+    let rows = json!([{"activity": "Walk", "duration_minutes": 20, "how_it_went": 8},
+                      {"activity": "Rest on the sofa", "duration_minutes": 30, "how_it_went": 5}]);
+    let activity = app
+        .api_post(
+            &anna,
+            "/api/v1/me/diaries/pain-activity-diary/entries",
+            json!({"date": today, "values": {"activities": rows, "energy": 4}}),
+        )
+        .await;
+    assert_eq!(activity.status(), 201);
+    // Answers stored as JSON objects are, in id order; the record shows the form's order.
+    let goals = json!({"answers": {"stopped_doing": "Long walks", "goal_1_importance": 8,
+        "goal_1": "Walk to the market", "areas": ["movement"], "goal_1_first_step": "To the corner",
+        "goal_1_confidence": 6}});
+    let sent = app.api_post(&anna, "/api/v1/me/assignments/pain-my-goals/submissions", goals).await;
+    assert_eq!(sent.status(), 201);
 
     // A snippet to start the feedback from.
     browser.visit(&app.url("/snippets"), "snippets").await;
@@ -70,7 +86,38 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
 
     browser.visit(&app.url("/caseload"), "caseload-again").await;
     browser.submit("a[href^='/patients/']:not([href='/patients/new'])", "record").await;
-    assert!(browser.text().await.contains("Walking hurt less today."));
+    let text = browser.text().await;
+    assert!(text.contains("Walking hurt less today."));
+    let goals = browser.client.find(fantoccini::Locator::Css(".event-assignment")).await.unwrap();
+    let goals = goals.text().await.unwrap();
+    let order = [
+        "In which parts of your life",
+        "Movement and health",
+        "What have you stopped doing",
+        "Long walks",
+        "My first goal",
+        "Walk to the market",
+        "How important",
+        "8 / 10",
+    ];
+    let at: Vec<usize> =
+        order.iter().map(|t| goals.find(t).unwrap_or_else(|| panic!("{t} in {goals}"))).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "answers in the form's order with labels: {goals}");
+    assert!(!goals.contains("movement") && !goals.contains("goal_1"), "no codes or ids: {goals}");
+    let headings =
+        browser.client.find_all(fantoccini::Locator::Css(".event-diary .answer-table th")).await.unwrap();
+    let mut shown = Vec::new();
+    for h in headings {
+        shown.push(h.text().await.unwrap());
+    }
+    assert_eq!(shown, ["Activity", "How long (minutes)", "How did it go?"], "rows as a table");
+    let cells =
+        browser.client.find(fantoccini::Locator::Css(".event-diary .answer-table tbody")).await.unwrap();
+    let cells = cells.text().await.unwrap();
+    assert!(
+        cells.contains("Rest on the sofa") && cells.contains("30 min") && cells.contains("5 / 10"),
+        "{cells}"
+    );
     assert!(
         browser.client.find(fantoccini::Locator::Css("svg.score-chart rect.band")).await.is_ok(),
         "PHQ-9 on its bands"
@@ -86,8 +133,12 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
         .unwrap()
         .unwrap_or_default();
     assert_eq!(draft, "Well done, Anna! Keep going with Your goals.");
+    browser.fill("#body", "Well done, Anna!\n\nKeep going with Your goals.").await;
     browser.submit("button[value=preview]", "preview").await;
-    assert!(browser.text().await.contains("How the patient will see it"));
+    let text = browser.text().await;
+    assert!(text.contains("How the patient will see it") && !text.contains("<br>"), "{text}");
+    let preview = browser.client.find_all(fantoccini::Locator::Css(".message.feedback p")).await.unwrap();
+    assert_eq!(preview.len(), 2, "the blank line is a new paragraph in the preview");
     browser.submit("button[value=send]", "feedback-sent").await;
     assert!(browser.text().await.contains("Nothing new since your last feedback"));
 

@@ -33,14 +33,7 @@ db_test!(
         assert_eq!(row["unanswered_messages"], 1);
         assert_eq!(row["current_module"], "Your goals");
 
-        let sent = app
-            .api_post(
-                &therapist,
-                &format!("/api/v1/patients/{}/feedback", anna.id),
-                json!({"body": "Thank you, Anna."}),
-            )
-            .await;
-        assert_eq!(sent.status(), StatusCode::CREATED);
+        app.send_feedback(&therapist, &anna.id, "Thank you, Anna.").await;
         let row = &caseload(&app, &therapist).await[0];
         assert_eq!(
             (row["new_diary_entries"].as_u64(), row["unanswered_messages"].as_u64()),
@@ -116,5 +109,79 @@ db_test!(
         let browser = app.browser_login(&clinic.therapist.email).await;
         let html = browser.get(app.url("/caseload")).send().await.unwrap().text().await.unwrap();
         assert!(html.contains("C-worried") && html.contains("Risk"), "the caseload page shows it");
+    }
+);
+
+db_test!(
+    async fn a_risk_answer_is_a_banner_until_the_therapist_has_contacted_the_patient(app: TestApp) {
+        use icbt::entities::audit_log;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let clinic = app.clinic("North").await;
+        let calm = app.patient(&clinic.therapist.email, "calm@north.test", "chronic-pain").await;
+        let worried = app.patient(&clinic.therapist.email, "worried@north.test", "chronic-pain").await;
+        app.answer_phq9(&worried.token, 0, 2).await;
+        app.message_from(&calm.token, "Hi").await;
+        let therapist = app.token(&clinic.therapist.email).await;
+        // Feedback is a message, not a contact: the risk stays open and first.
+        app.send_feedback(&therapist, &worried.id, "Thank you for filling this in.").await;
+        assert_eq!(caseload(&app, &therapist).await[0]["id"], worried.id.as_str());
+
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let record = format!("/patients/{}", worried.id);
+        let html = browser.get(app.url(&record)).send().await.unwrap().text().await.unwrap();
+        let banner = html.find("risk-banner").expect("a risk banner");
+        assert!(banner < html.find("timeline-title").unwrap(), "the banner comes before the timeline");
+        for seen in ["PHQ-9", "Thoughts that you would be better off dead", "More than half the days (2)"] {
+            assert!(html[banner..].contains(seen), "the banner shows {seen}");
+        }
+        let risks: Value = app
+            .api_get(&therapist, &format!("/api/v1/patients/{}/risks", worried.id))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let response_id = risks[0]["response_id"].as_str().unwrap().to_string();
+        let action = format!("{record}/risks/{response_id}");
+
+        // Without the tick and the note: refused, the typed note kept.
+        let refused = app.submit_form(&browser, &record, &action, &[("note", " ")]).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text().await.unwrap();
+        assert!(
+            html.contains("Tick the box once you have contacted the patient.")
+                && html.contains("href=\"#risk-note\"")
+        );
+        assert_eq!(caseload(&app, &therapist).await[0]["id"], worried.id.as_str(), "still open");
+
+        let note = "Phoned her; she is safe and has seen her GP today.";
+        let handled =
+            app.submit_form(&browser, &record, &action, &[("contacted", "yes"), ("note", note)]).await;
+        assert_eq!(handled.status(), StatusCode::SEE_OTHER);
+        let page = handled.headers()["location"].to_str().unwrap().to_string();
+        let html = browser.get(app.url(&page)).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("risk-banner"), "the banner is gone");
+        assert!(html.contains("The risk answer is marked as handled."), "confirmed");
+        assert!(html.contains("risk answer handled") && html.contains(note), "on the timeline with the note");
+        let rows = caseload(&app, &therapist).await;
+        assert!(rows.iter().all(|r| r["risk_flags"].as_array().unwrap().is_empty()), "the flag is cleared");
+        let audited = audit_log::Entity::find()
+            .filter(audit_log::Column::Action.eq("patient.risk_handled"))
+            .all(&app.state.db)
+            .await
+            .unwrap();
+        assert_eq!(audited.len(), 1);
+        assert!(
+            !audited[0].detail.as_deref().unwrap_or_default().contains("GP"),
+            "the note is not in the audit log"
+        );
+        // Handled once: again is not found.
+        let again = app
+            .api_post(
+                &therapist,
+                &format!("/api/v1/patients/{}/risks/{response_id}/handling", worried.id),
+                json!({"contacted": true, "note": "again"}),
+            )
+            .await;
+        assert_eq!(again.status(), StatusCode::NOT_FOUND);
     }
 );

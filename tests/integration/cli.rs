@@ -4,70 +4,14 @@
 use std::{
     io::{BufRead, BufReader, Write},
     path::Path,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    process::Stdio,
+    time::Duration,
 };
 
-use crate::support::database;
-
-pub(crate) fn icbt(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_icbt"));
-    command
-        .current_dir(dir)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("ICBT__ENVIRONMENT", "test")
-        .env("ICBT__SERVER__BIND", "127.0.0.1:0")
-        .env("ICBT__LOG__FILTER", "warn")
-        .env("ICBT__CONTENT__DIR", crate::content::shipped());
-    command
-}
-
-/// Starts `icbt serve` and returns it with the base URL it printed.
-fn start_server(mut command: Command) -> (Child, String) {
-    let mut child = command.stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("spawn icbt");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let base = loop {
-        let line = lines.next().expect("icbt exited before listening").expect("read stdout");
-        if let Some(url) = line.strip_prefix("icbt listening on ") {
-            break url.trim().trim_end_matches('/').to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, base)
-}
-
-async fn wait_until_ready(base: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(r) = reqwest::get(format!("{base}/readyz")).await {
-            if r.status() == 200 {
-                return;
-            }
-        }
-        assert!(Instant::now() < deadline, "server never became ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-fn terminate_and_wait(child: &mut Child, within: Duration) -> std::process::ExitStatus {
-    let pid = child.id().to_string();
-    let killed = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
-    assert!(killed.success());
-    let deadline = Instant::now() + within;
-    loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            return status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("icbt did not exit within {within:?} of SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+use crate::support::{
+    binary::{self, icbt, wait_until_ready, Server},
+    database,
+};
 
 #[test]
 fn a_bad_setting_stops_the_server_naming_every_problem() {
@@ -104,8 +48,8 @@ async fn serve_and_stop(dir: &Path, database_url: Option<&str>) {
         command.env("ICBT__DATABASE__URL", url);
     }
     command.args(["serve", "--demo"]);
-    let (mut child, base) = start_server(command);
-    wait_until_ready(&base).await;
+    let mut server = Server::start(&mut command).ready().await;
+    let base = server.base.clone();
     let home = reqwest::get(format!("{base}/")).await.unwrap();
     assert_eq!(home.status(), 200);
     assert!(home.text().await.unwrap().contains("/login"));
@@ -133,7 +77,7 @@ async fn serve_and_stop(dir: &Path, database_url: Option<&str>) {
     let patients = caseload["patients"].as_array().unwrap();
     assert!(patients.len() >= 4, "{caseload}");
     assert!(patients.iter().any(|p| p["new_diary_entries"].as_u64() > Some(0)), "{caseload}");
-    let status = terminate_and_wait(&mut child, Duration::from_secs(5));
+    let status = server.terminate(Duration::from_secs(5));
     assert!(status.success(), "exit status {status:?}");
 }
 
@@ -254,14 +198,8 @@ async fn no_secret_ever_reaches_the_log() {
             sink.lock().unwrap().push('\n');
         }
     });
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(url) = line.strip_prefix("icbt listening on ") {
-            break url.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let base = binary::address(&mut child);
+    let mut server = Server { child, base: base.clone() };
     wait_until_ready(&base).await;
 
     let client = reqwest::Client::builder()
@@ -328,7 +266,7 @@ async fn no_secret_ever_reaches_the_log() {
         .await
         .unwrap();
 
-    let status = terminate_and_wait(&mut child, Duration::from_secs(5));
+    let status = server.terminate(Duration::from_secs(5));
     assert!(status.success());
     let log = log.lock().unwrap().clone();
     assert!(log.lines().count() > 10, "debug logging was on:\n{log}");

@@ -5,9 +5,9 @@
 
 use std::{
     collections::HashMap,
-    io::{BufRead, BufReader, Write},
+    io::Write,
     path::Path,
-    process::{Child, Stdio},
+    process::Stdio,
     sync::{
         atomic::{AtomicBool, AtomicUsize, Ordering},
         Arc, Mutex,
@@ -18,52 +18,23 @@ use std::{
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-use crate::{cli::icbt, support::database};
+use crate::support::{
+    binary::{icbt, Server},
+    database,
+};
 
 const ADMIN_PASSWORD: &str = "a quiet river at dawn";
 const PASSWORD: &str = "correct horse battery";
 const PATIENTS: usize = 6;
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Server {
-    fn start(dir: &Path, database_url: &str) -> Server {
-        let mut child = icbt(dir)
+fn serve(dir: &Path, database_url: &str) -> Server {
+    Server::start(
+        icbt(dir)
             .env("ICBT__DATABASE__URL", database_url)
             .env("ICBT__LOG__FILTER", "error")
             .env("ICBT__CARE__TIMEZONE", "UTC")
-            .arg("serve")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn icbt serve");
-        let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
-        let base = loop {
-            let line = lines.next().expect("icbt exited before listening").expect("stdout");
-            if let Some(url) = line.strip_prefix("icbt listening on ") {
-                break url.trim().trim_end_matches('/').to_string();
-            }
-        };
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, base }
-    }
-
-    async fn ready(self) -> Server {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while !reqwest::get(format!("{}/readyz", self.base)).await.is_ok_and(|r| r.status() == 200) {
-            assert!(Instant::now() < deadline, "the server never became ready");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        self
-    }
-
-    fn kill(mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
+            .arg("serve"),
+    )
 }
 
 fn create_admin(dir: &Path, database_url: &str) {
@@ -257,7 +228,7 @@ async fn check_everything_is_there(
 
 async fn kill_under_load(dir: &Path, database_url: &str) {
     create_admin(dir, database_url);
-    let server = Server::start(dir, database_url).ready().await;
+    let server = serve(dir, database_url).ready().await;
     let (therapist, patients) = clinic(&server.base).await;
     let stop = Arc::new(AtomicBool::new(false));
     let (acknowledged, count, tasks) = load(&server.base, &patients, stop.clone());
@@ -266,7 +237,7 @@ async fn kill_under_load(dir: &Path, database_url: &str) {
     for task in tasks {
         task.await.expect("load task");
     }
-    let restarted = Server::start(dir, database_url).ready().await;
+    let restarted = serve(dir, database_url).ready().await;
     // Every load task has ended: nothing else holds the record of what was acknowledged.
     let acknowledged = std::mem::take(&mut *acknowledged.lock().unwrap());
     assert!(acknowledged.messages.len() >= 150);
@@ -295,7 +266,7 @@ async fn the_restore_drill_brings_back_every_acknowledged_record() {
     let live = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}?mode=rwc", live.path().join("icbt.db").display());
     create_admin(live.path(), &url);
-    let server = Server::start(live.path(), &url).ready().await;
+    let server = serve(live.path(), &url).ready().await;
     let (therapist, patients) = clinic(&server.base).await;
     let stop = Arc::new(AtomicBool::new(false));
     let (acknowledged, count, tasks) = load(&server.base, &patients, stop.clone());
@@ -350,7 +321,7 @@ async fn the_restore_drill_brings_back_every_acknowledged_record() {
     assert!(!twice.status.success(), "an existing database is not overwritten without --replace");
     assert!(String::from_utf8_lossy(&twice.stderr).contains("--replace"));
 
-    let server = Server::start(fresh.path(), &restored_url).ready().await;
+    let server = serve(fresh.path(), &restored_url).ready().await;
     check_everything_is_there(&server.base, &therapist, &patients, &before).await;
     server.kill();
 }

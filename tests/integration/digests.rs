@@ -3,6 +3,7 @@
 //! nothing lost while SMTP is down; daylight-saving changes.
 
 use chrono::{DateTime, Duration, Utc};
+use icbt::entities::states::{MailKind, MailStatus};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -291,8 +292,8 @@ smtp_test!(
         // SMTP is down through the morning the digest is due.
         work_until(&app, instant("2026-03-03T09:00:00Z")).await;
         let outbox = icbt::mail::outbox::list(&app.state.db, None).await.unwrap();
-        let digest = outbox.iter().find(|m| m.kind == "digest").expect("composed while SMTP was down");
-        assert_eq!(digest.status, "pending");
+        let digest = outbox.iter().find(|m| m.kind == MailKind::Digest).expect("composed while SMTP was down");
+        assert_eq!(digest.status, MailStatus::Pending);
         assert!(digest.attempts >= 1);
 
         let smtp = SmtpServer::start(port, &app.dir.path().join("maildir")).await;
@@ -445,7 +446,7 @@ smtp_test!(
 
 /// `icbt digest run --now AT` against the test's database and SMTP server.
 fn digest_run(app: &TestApp, port: u16, at: &str) -> std::process::Command {
-    let mut command = crate::cli::icbt(app.dir.path());
+    let mut command = crate::support::binary::icbt(app.dir.path());
     command
         .env("ICBT__DATABASE__URL", &app.state.settings.database.url)
         .env("ICBT__SERVER__PUBLIC_URL", &app.base)

@@ -9,30 +9,10 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 
-use crate::support::{care::Patient, TestApp};
+use crate::support::TestApp;
 
 async fn json_of(response: reqwest::Response) -> Value {
     response.json().await.expect("json body")
-}
-
-/// A diary entry, a PHQ-9, a message and the therapist's feedback.
-async fn some_treatment(app: &TestApp, patient: &Patient, therapist: &str) {
-    let today = icbt::diaries::service::today(&app.state);
-    let entry = app
-        .api_post(
-            &patient.token,
-            "/api/v1/me/diaries/pain-level-diary/entries",
-            json!({"date": today.to_string(), "values": {"pain": 6, "interference": 3}}),
-        )
-        .await;
-    assert_eq!(entry.status(), StatusCode::CREATED);
-    app.answer_phq9(&patient.token, 1, 1).await;
-    app.message_from(&patient.token, "Walking hurt less today.").await;
-    let token = app.token(therapist).await;
-    let feedback = app
-        .api_post(&token, &format!("/api/v1/patients/{}/feedback", patient.id), json!({"body": "Well done."}))
-        .await;
-    assert!(feedback.status().is_success());
 }
 
 async fn rows_of(app: &TestApp, enrollment_id: &str) -> [u64; 4] {
@@ -85,8 +65,8 @@ db_test!(
         let admin = app.admin().await;
         let anna = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
         let bob = app.patient(&north.therapist.email, "bob@north.test", "chronic-pain").await;
-        some_treatment(&app, &anna, &north.therapist.email).await;
-        some_treatment(&app, &bob, &north.therapist.email).await;
+        app.some_treatment(&anna, &north.therapist.email).await;
+        app.some_treatment(&bob, &north.therapist.email).await;
         let anna_user = users::Entity::find()
             .filter(users::Column::Email.eq("anna@north.test"))
             .one(&app.state.db)
@@ -186,7 +166,7 @@ db_test!(
         let north = app.clinic("North").await;
         let admin = app.admin().await;
         let anna = app.patient(&north.therapist.email, "anna@north.test", "chronic-pain").await;
-        some_treatment(&app, &anna, &north.therapist.email).await;
+        app.some_treatment(&anna, &north.therapist.email).await;
         let browser = app.browser_login(&admin.email).await;
         let page = format!("/admin/clinics/{}", north.clinic.id);
         let action = format!("{page}/erasure");
@@ -219,7 +199,7 @@ db_test!(
         let admin = app.admin().await;
         let done = app.patient(&north.therapist.email, "done@north.test", "chronic-pain").await;
         let ongoing = app.patient(&north.therapist.email, "ongoing@north.test", "chronic-pain").await;
-        some_treatment(&app, &done, &north.therapist.email).await;
+        app.some_treatment(&done, &north.therapist.email).await;
         let therapist = app.browser_login(&north.therapist.email).await;
         let page = format!("/patients/{}", done.id);
         let ended = app

@@ -215,14 +215,7 @@ db_test!(
             json_of(app.api_get(&therapist, &format!("/api/v1/patients/{}/messages", patient.id)).await)
                 .await;
         assert_eq!(thread["messages"][0]["body"], "The walk went well.");
-        let feedback = app
-            .api_post(
-                &therapist,
-                &format!("/api/v1/patients/{}/feedback", patient.id),
-                json!({"body": "Well done, Anna."}),
-            )
-            .await;
-        assert_eq!(feedback.status(), StatusCode::CREATED);
+        app.send_feedback(&therapist, &patient.id, "Well done, Anna.").await;
         let mine = json_of(app.api_get(&patient.token, "/api/v1/me/messages").await).await;
         let last = &mine["messages"][1];
         assert_eq!(

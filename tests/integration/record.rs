@@ -92,14 +92,7 @@ db_test!(
         // A month has passed: the bearer tokens from the start have expired.
         let therapist = app.token(&clinic.therapist.email).await;
         let anna_token = app.token(&anna.email).await;
-        let feedback = app
-            .api_post(
-                &therapist,
-                &format!("/api/v1/patients/{}/feedback", anna.id),
-                json!({"body": "Thank you for keeping the diary."}),
-            )
-            .await;
-        assert_eq!(feedback.status(), StatusCode::CREATED);
+        app.send_feedback(&therapist, &anna.id, "Thank you for keeping the diary.").await;
         app.state.clock.advance(Duration::hours(1));
         let today = icbt::diaries::service::today(&app.state).to_string();
         app.api_post(
@@ -377,14 +370,7 @@ db_test!(
         assert_eq!(app.api_get(&colleague, &record).await.status(), StatusCode::OK, "during the cover");
         let caseload: Value = app.api_get(&colleague, "/api/v1/caseload").await.json().await.unwrap();
         assert_eq!(caseload["patients"][0]["id"], anna.id.as_str(), "on the colleague's caseload");
-        let sent = app
-            .api_post(
-                &colleague,
-                &format!("/api/v1/patients/{}/feedback", anna.id),
-                json!({"body": "Covering this week."}),
-            )
-            .await;
-        assert_eq!(sent.status(), StatusCode::CREATED);
+        app.send_feedback(&colleague, &anna.id, "Covering this week.").await;
         let patient = app.browser_login(&anna.email).await;
         let home = patient.get(app.url("/home")).send().await.unwrap().text().await.unwrap();
         assert!(home.contains("Your therapist is away until"), "the patient sees who covers");

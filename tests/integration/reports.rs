@@ -47,14 +47,7 @@ db_test!(
         }
         app.state.clock.advance(Duration::hours(2));
         for patient in &patients[..5] {
-            let sent = app
-                .api_post(
-                    &therapist,
-                    &format!("/api/v1/patients/{}/feedback", patient.id),
-                    json!({"body": "Well done."}),
-                )
-                .await;
-            assert_eq!(sent.status(), StatusCode::CREATED);
+            app.send_feedback(&therapist, &patient.id, "Well done.").await;
         }
         let browser = app.browser_login(&north.therapist.email).await;
         let record = format!("/patients/{}", patients[5].id);
@@ -381,6 +374,7 @@ async fn score(app: &TestApp, enrollment: &str, questionnaire: &str, assessment:
         risk: Set(false),
         submitted_at: Set(at.parse().unwrap()),
         reviewed_at: Set(None),
+        ..Default::default()
     };
     icbt::entities::questionnaire_responses::Entity::insert(row)
         .exec_without_returning(&app.state.db)

@@ -163,20 +163,25 @@ impl Browser {
         let client = self.client.clone();
         let _ = client.close().await;
         let _ = self.driver.kill();
-        self.shots.clear();
     }
 }
 
 impl Drop for Browser {
+    /// Every page's screenshot is kept in `tests/artifacts/<test>/`, to look
+    /// at after a run (CI keeps the folder); a failing test says where.
     fn drop(&mut self) {
-        if std::thread::panicking() && !self.shots.is_empty() {
-            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts");
+        if !self.shots.is_empty() {
+            let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/artifacts").join(&self.name);
+            // Only this run's pages: an earlier run's may have other steps.
+            let _ = std::fs::remove_dir_all(&dir);
             let _ = std::fs::create_dir_all(&dir);
             for (n, (step, png)) in self.shots.iter().enumerate() {
-                let file = format!("{}-{:02}-{}.png", self.name, n, step.replace([' ', '/'], "-"));
+                let file = format!("{:02}-{}.png", n, step.replace([' ', '/'], "-"));
                 let _ = std::fs::write(dir.join(file), png);
             }
-            eprintln!("screenshots of {} kept in {}", self.name, dir.display());
+            if std::thread::panicking() {
+                eprintln!("screenshots of {} kept in {}", self.name, dir.display());
+            }
         }
         let _ = self.driver.kill();
     }

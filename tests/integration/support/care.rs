@@ -18,11 +18,36 @@ pub fn phq9_answers(each: i64, item_9: i64) -> serde_json::Map<String, Value> {
 }
 
 impl TestApp {
+    /// A week of treatment in small: a diary entry written and then
+    /// replaced, a PHQ-9, a message and the therapist's feedback.
+    pub async fn some_treatment(&self, patient: &Patient, therapist_email: &str) {
+        let today = icbt::diaries::service::today(&self.state).to_string();
+        for values in [
+            json!({"pain": 6, "interference": 3, "note": "A long walk."}),
+            json!({"pain": 4, "interference": 2}),
+        ] {
+            let path = "/api/v1/me/diaries/pain-level-diary/entries";
+            let entry = self.api_post(&patient.token, path, json!({"date": today, "values": values})).await;
+            assert!(entry.status().is_success(), "diary entry: {}", entry.status());
+        }
+        self.answer_phq9(&patient.token, 1, 1).await;
+        self.message_from(&patient.token, "Walking hurt less today.").await;
+        self.send_feedback(&self.token(therapist_email).await, &patient.id, "Well done.").await;
+    }
+
     /// The patient with API token `token` answers PHQ-9 (accepted).
     pub async fn answer_phq9(&self, token: &str, each: i64, item_9: i64) {
         let body = json!({"answers": phq9_answers(each, item_9)});
         let phq = self.api_post(token, "/api/v1/me/questionnaires/phq-9/responses", body).await;
         assert_eq!(phq.status(), StatusCode::CREATED, "PHQ-9");
+    }
+
+    /// The therapist with API token `token` sends feedback to the patient
+    /// enrolled as `enrollment_id` (accepted).
+    pub async fn send_feedback(&self, token: &str, enrollment_id: &str, body: &str) {
+        let path = format!("/api/v1/patients/{enrollment_id}/feedback");
+        let feedback = self.api_post(token, &path, json!({ "body": body })).await;
+        assert_eq!(feedback.status(), StatusCode::CREATED, "feedback");
     }
 
     /// The patient with API token `token` writes to their therapist (accepted).

@@ -2,6 +2,7 @@
 //! own database, and `db_test!` runs one scenario on every back end.
 
 pub mod accounts;
+pub mod binary;
 pub mod browser;
 pub mod care;
 pub mod database;
