@@ -13,6 +13,7 @@ use crate::routing::{Access, Routes};
 const ASSETS: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("static/app.css")),
     ("autosave.js", "text/javascript; charset=utf-8", include_str!("static/autosave.js")),
+    ("icon.svg", "image/svg+xml", include_str!("static/icon.svg")),
 ];
 
 /// A hash of every asset: links carry it, so a changed asset is fetched anew
@@ -31,7 +32,18 @@ pub fn asset_version() -> &'static str {
 }
 
 pub fn asset_routes() -> Routes {
-    Routes::new().page(Access::Public, "/static/{file}", get(asset))
+    Routes::new().page(Access::Public, "/static/{file}", get(asset)).page(
+        Access::Public,
+        "/favicon.ico",
+        get(favicon),
+    )
+}
+
+/// Browsers and bookmark tools ask for `/favicon.ico` whatever the page links.
+async fn favicon() -> Response {
+    let icon = include_str!("static/icon.svg");
+    ([(header::CONTENT_TYPE, "image/svg+xml"), (header::CACHE_CONTROL, "public, max-age=86400")], icon)
+        .into_response()
 }
 
 async fn asset(Path(file): Path<String>) -> Response {

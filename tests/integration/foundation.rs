@@ -44,6 +44,15 @@ db_test!(
         let css = app.get(&format!("/static/app.css?v={}", icbt::web::asset_version())).await;
         assert_eq!(css.status(), StatusCode::OK);
         assert!(css.headers()[header::CACHE_CONTROL].to_str().unwrap().contains("immutable"));
+
+        // An icon: linked from every page, and at the path browsers guess.
+        assert!(html.contains("rel=\"icon\" href=\"/static/icon.svg?v="), "{html}");
+        for path in ["/favicon.ico", "/static/icon.svg"] {
+            let icon = app.get(path).await;
+            assert_eq!(icon.status(), StatusCode::OK, "{path}");
+            assert_eq!(icon.headers()[header::CONTENT_TYPE], "image/svg+xml", "{path}");
+            assert!(icon.text().await.unwrap().starts_with("<svg"), "{path}");
+        }
     }
 );
 

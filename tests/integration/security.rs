@@ -106,6 +106,7 @@ fn only_the_front_door_is_public() {
         "/api/v1/openapi.json",
         "/dev/mailbox",
         "/dev/mailbox/{file}",
+        "/favicon.ico",
         "/invitations/{token}",
         "/login",
         "/metrics",
