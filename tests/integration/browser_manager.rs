@@ -16,6 +16,7 @@ async fn a_manager_reads_the_report_changes_the_period_and_downloads_csv() {
     browser.fill("#email", &clinic.manager.email).await;
     browser.fill("#password", PASSWORD).await;
     browser.submit("form[action='/login'] button", "after-login").await;
+    assert_eq!(browser.path().await, "/reports", "a manager lands on the report");
     browser.visit(&app.url("/reports"), "report").await;
     let text = browser.text().await;
     assert!(text.contains("Uptake report") && text.contains("Enrolled"), "{text}");

@@ -48,6 +48,16 @@ db_test!(
             assert_eq!(account.status(), StatusCode::OK);
             let html = account.text().await.unwrap();
             assert!(html.contains(&user.email), "the account page shows who is logged in");
+            // The logo's "/" leads to the role's own main page, not the public start page.
+            let start = browser.get(app.url("/")).send().await.unwrap();
+            assert_eq!(start.status(), StatusCode::SEE_OTHER);
+            let landing = match user.role {
+                Role::Admin => "/admin",
+                Role::Therapist => "/caseload",
+                Role::Manager => "/reports",
+                Role::Patient => "/home",
+            };
+            assert_eq!(start.headers()["location"], landing, "{:?}", user.role);
 
             let logout = app.submit_form(&browser, "/account", "/logout", &[]).await;
             assert_eq!(logout.status(), StatusCode::SEE_OTHER);

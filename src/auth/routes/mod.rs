@@ -17,7 +17,7 @@ pub fn landing_page(role: crate::accounts::Role) -> &'static str {
         crate::accounts::Role::Admin => "/admin",
         crate::accounts::Role::Patient => "/home",
         crate::accounts::Role::Therapist => "/caseload",
-        _ => "/account",
+        crate::accounts::Role::Manager => "/reports",
     }
 }
 
