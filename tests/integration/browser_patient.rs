@@ -71,9 +71,7 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
         "Walk to the corner and back",
         "6 / 10",
     ];
-    let at: Vec<usize> =
-        order.iter().map(|t| sent.find(t).unwrap_or_else(|| panic!("{t} in {sent}"))).collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "answers in the form's order: {sent}");
+    crate::support::browser::assert_in_order(&sent, &order);
     assert!(!sent.contains("family") && !sent.contains("goal_1"), "no codes: {sent}");
     browser.visit(&app.url("/items/pain-my-goals"), "assignment-read-again").await;
     assert!(browser.client.find(Locator::Css("section.sent")).await.is_ok(), "coming back shows it again");

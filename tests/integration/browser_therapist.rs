@@ -100,9 +100,7 @@ async fn a_therapist_enrolls_follows_up_and_writes_feedback_in_the_browser() {
         "How important",
         "8 / 10",
     ];
-    let at: Vec<usize> =
-        order.iter().map(|t| goals.find(t).unwrap_or_else(|| panic!("{t} in {goals}"))).collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "answers in the form's order with labels: {goals}");
+    crate::support::browser::assert_in_order(&goals, &order);
     assert!(!goals.contains("movement") && !goals.contains("goal_1"), "no codes or ids: {goals}");
     let headings =
         browser.client.find_all(fantoccini::Locator::Css(".event-diary .answer-table th")).await.unwrap();

@@ -186,3 +186,13 @@ impl Drop for Browser {
         let _ = self.driver.kill();
     }
 }
+
+/// Fails unless each of `parts` appears in `text`, in this order: what a
+/// person reads top to bottom.
+pub fn assert_in_order(text: &str, parts: &[&str]) {
+    let at: Vec<usize> = parts
+        .iter()
+        .map(|p| text.find(p).unwrap_or_else(|| panic!("{p:?} is not shown in:\n{text}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "not in the order {parts:?}:\n{text}");
+}
