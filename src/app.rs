@@ -79,6 +79,10 @@ pub fn router_from_parts(
                 .layer(middleware::from_fn(crate::web::forms::carry_notice))
                 .layer(middleware::from_fn(telemetry::record_request_metrics))
                 .layer(CompressionLayer::new())
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::auth::kept_forms::restore_kept_form,
+                ))
                 .layer(TimeoutLayer::with_status_code(
                     axum::http::StatusCode::REQUEST_TIMEOUT,
                     state.settings.server.request_timeout,

@@ -185,12 +185,19 @@ pub async fn require_access(State(gate): State<Gate>, request: Request, next: Ne
         Access::Only(roles) => Some(roles),
     };
     let (mut parts, body) = request.into_parts();
+    let poster = crate::auth::kept_forms::form_poster(&gate.state, &parts).await;
     let allowed = match Principal::from_request_parts(&mut parts, &gate.state).await {
         Ok(principal) => roles.map_or(Ok(()), |roles| principal.require(roles)),
         Err(refusal) => Err(refusal),
     };
-    match allowed {
-        Ok(()) => next.run(Request::from_parts(parts, body)).await,
-        Err(refusal) => refusal.into_response(),
+    match (allowed, poster) {
+        (Ok(()), _) => next.run(Request::from_parts(parts, body)).await,
+        // What was typed into a form after the session ended is kept.
+        (Err(AppError::Unauthenticated), Some(poster)) => {
+            crate::auth::kept_forms::keep_refused_post(&gate.state, &parts, body, poster)
+                .await
+                .unwrap_or_else(|| AppError::Unauthenticated.into_response())
+        }
+        (Err(refusal), _) => refusal.into_response(),
     }
 }

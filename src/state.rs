@@ -47,12 +47,13 @@ impl AppState {
             Some(start) => Clock::starting_at(start),
             None => Clock::system(),
         };
+        let views = Arc::new(Views::load(settings.care.timezone)?);
         Ok(AppState {
             db,
             reports_db,
             settings: Arc::new(settings),
             clock: Arc::new(clock),
-            views: Arc::new(Views::load()?),
+            views,
             content: Arc::new(content),
         })
     }

@@ -18,6 +18,8 @@ mod m20261122_000012_patient_rollups;
 mod m20261122_000013_retention;
 mod m20261122_000014_monthly_rollups;
 mod m20261203_000015_risk_handling;
+mod m20261203_000016_time_zones;
+mod m20261203_000017_kept_forms;
 mod table_spec;
 
 pub struct Migrator;
@@ -41,6 +43,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000013_retention::Migration),
             Box::new(m20261122_000014_monthly_rollups::Migration),
             Box::new(m20261203_000015_risk_handling::Migration),
+            Box::new(m20261203_000016_time_zones::Migration),
+            Box::new(m20261203_000017_kept_forms::Migration),
         ]
     }
 }

@@ -94,6 +94,30 @@ pub async fn clinic_staff(
         .await?)
 }
 
+/// The zone the clinic's people read dates and times in, unless they chose
+/// their own; `None` is the deployment's.
+pub async fn set_clinic_zone(
+    state: &AppState,
+    admin: &Principal,
+    clinic_id: &str,
+    zone: Option<chrono_tz::Tz>,
+    client: &ClientInfo,
+) -> AppResult<()> {
+    admin.require(&[Role::Admin])?;
+    let clinic = find_clinic(state, clinic_id).await?;
+    let txn = state.db.begin().await?;
+    super::time_zone::set_clinic_zone(&txn, &clinic.id, zone).await?;
+    let shown = zone.unwrap_or(state.settings.care.timezone);
+    let entry = admin
+        .audit("clinic.timezone_changed")
+        .target("clinic", &clinic.id)
+        .clinic(Some(&clinic.id))
+        .detail(format!("timezone={}", shown.name()));
+    audit::record(&txn, entry, client, state.clock.now()).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 pub async fn set_requires_totp(
     state: &AppState,
     admin: &Principal,

@@ -49,6 +49,7 @@ pub async fn create_clinic(
         name: Set(name.to_string()),
         require_staff_totp: Set(false),
         retention_months: Set(None),
+        timezone: Set(None),
         created_at: Set(now),
     };
     Ok(clinics::Entity::insert(clinic).exec_with_returning(db).await?)
@@ -116,6 +117,7 @@ pub async fn create_user(
         team_id: Set(new.team_id.map(str::to_string)),
         password_hash: Set(new.password_hash),
         locale: Set("en".into()),
+        timezone: Set(None),
         active: Set(true),
         totp_secret: Set(None),
         totp_enabled_at: Set(None),

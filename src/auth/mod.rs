@@ -2,6 +2,7 @@
 //! factors, throttling, and the principal every handler authorizes with.
 
 mod cookies;
+pub mod kept_forms;
 pub mod links;
 pub mod mails;
 pub mod password;

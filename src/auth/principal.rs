@@ -26,6 +26,10 @@ pub struct Principal {
     pub user: users::Model,
     pub role: Role,
     pub credential: Credential,
+    /// The zone this person reads dates and times in.
+    pub timezone: chrono_tz::Tz,
+    /// When a browser session ends unless it is used before then.
+    pub session_ends_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl Principal {
@@ -70,18 +74,21 @@ impl FromRequestParts<AppState> for Principal {
             let secret = bearer_token(parts).ok_or(AppError::Unauthenticated)?;
             let (token, user) =
                 tokens::authenticate(&state.db, secret, now).await?.ok_or(AppError::Unauthenticated)?;
-            principal_for(user, Credential::Bearer(token.id))?
+            principal_for(state, user, Credential::Bearer(token.id)).await?
         } else {
             let jar = CookieJar::from_headers(&parts.headers);
             let secret = jar.get(sessions::SESSION_COOKIE).map(|c| c.value().to_string());
             let secret = secret.ok_or(AppError::Unauthenticated)?;
-            let (_, stage, user) = sessions::resume(&state.db, &secret, &state.settings.auth, now)
+            let (session, stage, user) = sessions::resume(&state.db, &secret, &state.settings.auth, now)
                 .await?
                 .ok_or(AppError::Unauthenticated)?;
             if stage != sessions::Stage::Full {
                 return Err(AppError::Unauthenticated);
             }
-            principal_for(user, Credential::Session(secret))?
+            let ends = sessions::ends_at(&session, &state.settings.auth, now);
+            let mut principal = principal_for(state, user, Credential::Session(secret)).await?;
+            principal.session_ends_at = Some(ends);
+            principal
         };
         parts.extensions.insert(principal.clone());
         Ok(principal)
@@ -111,9 +118,15 @@ impl FromRequestParts<AppState> for PendingLogin {
     }
 }
 
-fn principal_for(user: users::Model, credential: Credential) -> Result<Principal, AppError> {
+async fn principal_for(
+    state: &AppState,
+    user: users::Model,
+    credential: Credential,
+) -> Result<Principal, AppError> {
     let role = user.role;
-    Ok(Principal { user, role, credential })
+    let timezone =
+        crate::accounts::time_zone::reading_zone(&state.db, &user, state.settings.care.timezone).await?;
+    Ok(Principal { user, role, credential, timezone, session_ends_at: None })
 }
 
 fn bearer_token(parts: &Parts) -> Option<&str> {

@@ -73,6 +73,21 @@ pub async fn resume(
     Ok(Some((session, stage, user)))
 }
 
+/// When `session`, just resumed at `now`, ends unless used again: the idle
+/// limit from its last use (`resume` records use to the minute), or the
+/// absolute limit, whichever is first.
+pub fn ends_at(session: &sessions::Model, settings: &AuthSettings, now: DateTime<Utc>) -> DateTime<Utc> {
+    let last_use =
+        if now - session.last_seen_at > chrono::Duration::seconds(60) { now } else { session.last_seen_at };
+    (last_use + settings.session_idle).min(session.expires_at)
+}
+
+/// Whose session `secret` is or was, ended or not, while its row exists.
+pub async fn owner(db: &impl ConnectionTrait, secret: &str) -> AppResult<Option<String>> {
+    let session = sessions::Entity::find_by_id(ids::secret_digest(secret)).one(db).await?;
+    Ok(session.map(|s| s.user_id))
+}
+
 pub async fn end(db: &impl ConnectionTrait, secret: &str) -> AppResult<()> {
     sessions::Entity::delete_by_id(ids::secret_digest(secret)).exec(db).await?;
     Ok(())

@@ -45,6 +45,9 @@ async fn caseload_page(
     let rows = service::caseload(&state, &principal).await?;
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("patients", &rows);
+    let titles: std::collections::HashMap<&str, &str> =
+        state.content.programs().map(|p| (p.id.as_str(), p.title.as_str())).collect();
+    context.insert("program_titles", &titles);
     context.insert("wide", &true);
     context.insert("today", &crate::diaries::service::today(&state).to_string());
     state.views.render("therapist/caseload.html", principal.lang(), context)

@@ -113,8 +113,13 @@ async fn ensure_demo_patient(state: &AppState) -> AppResult<()> {
     let Some(therapist) = accounts::find_user_by_email(&state.db, LOGINS[1].email).await? else {
         return Ok(());
     };
-    let principal =
-        Principal { role: Role::Therapist, credential: Credential::Session(String::new()), user: therapist };
+    let principal = Principal {
+        role: Role::Therapist,
+        credential: Credential::Session(String::new()),
+        user: therapist,
+        timezone: chrono_tz::Tz::Europe__Amsterdam,
+        session_ends_at: None,
+    };
     let new = NewEnrollment {
         email: login.email.to_string(),
         case_code: "DEMO-001".into(),

@@ -190,7 +190,13 @@ async fn ensure_staff(state: &AppState, plan: &ClinicPlan) -> AppResult<Vec<Prin
 }
 
 fn principal(role: Role, user: users::Model) -> Principal {
-    Principal { role, credential: Credential::Session(String::new()), user }
+    Principal {
+        role,
+        credential: Credential::Session(String::new()),
+        user,
+        timezone: chrono_tz::Tz::Europe__Amsterdam,
+        session_ends_at: None,
+    }
 }
 
 /// Enrolls the patient as their therapist would; most accept the invitation.

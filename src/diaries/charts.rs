@@ -9,8 +9,10 @@ use crate::{content::model::Form, entities::diary_entries};
 
 pub const DAYS: i64 = 14;
 const WIDTH: f64 = 320.0;
-const HEIGHT: f64 = 140.0;
-const PAD: f64 = 24.0;
+const HEIGHT: f64 = 170.0;
+const PAD: f64 = 28.0;
+/// Room under the x axis for the dates and the axis title.
+const PAD_BOTTOM: f64 = 44.0;
 
 #[derive(Serialize)]
 pub struct DayRow {
@@ -56,6 +58,13 @@ pub struct Dot {
     pub date: String,
 }
 
+/// A labelled point on an axis: `at` is x or y in the drawing.
+#[derive(Serialize)]
+pub struct Tick {
+    pub at: f64,
+    pub label: String,
+}
+
 #[derive(Serialize)]
 pub struct Chart {
     pub label: String,
@@ -66,8 +75,12 @@ pub struct Chart {
     /// `points` of the SVG polyline.
     pub line: String,
     pub dots: Vec<Dot>,
+    /// The first and last day shown, ISO; templates print them as dates.
     pub from: String,
     pub to: String,
+    /// Dates under the x axis (ISO), values beside the y axis.
+    pub x_ticks: Vec<Tick>,
+    pub y_ticks: Vec<Tick>,
     pub top: f64,
     pub bottom: f64,
     pub left: f64,
@@ -89,9 +102,8 @@ pub fn charts(form: &Form, entries: &[diary_entries::Model], today: NaiveDate) -
                 .filter_map(|e| {
                     let value = values(e).get(&field.id)?.as_f64()?;
                     let day = (e.entry_date - first).num_days() as f64;
-                    let x = PAD + day * (WIDTH - 2.0 * PAD) / (DAYS - 1) as f64;
-                    let y = HEIGHT - PAD - (value - min) / (max - min) * (HEIGHT - 2.0 * PAD);
-                    Some(Dot { x: round(x), y: round(y), value, date: e.entry_date.to_string() })
+                    let y = y_of(value, min, max);
+                    Some(Dot { x: x_of(day), y, value, date: e.entry_date.to_string() })
                 })
                 .collect();
             dots.sort_by(|a, b| a.date.cmp(&b.date));
@@ -105,13 +117,40 @@ pub fn charts(form: &Form, entries: &[diary_entries::Model], today: NaiveDate) -
                 dots,
                 from: first.to_string(),
                 to: today.to_string(),
+                // A week apart: the first day, a week before today, today.
+                x_ticks: [0, DAYS / 2, DAYS - 1]
+                    .map(|day| Tick {
+                        at: x_of(day as f64),
+                        label: (first + Duration::days(day)).to_string(),
+                    })
+                    .into(),
+                y_ticks: [min, (min + max) / 2.0, max]
+                    .map(|value| Tick { at: y_of(value, min, max), label: number(value) })
+                    .into(),
                 top: PAD,
-                bottom: HEIGHT - PAD,
+                bottom: HEIGHT - PAD_BOTTOM,
                 left: PAD,
                 right: WIDTH - PAD,
             }
         })
         .collect()
+}
+
+fn x_of(day: f64) -> f64 {
+    round(PAD + day * (WIDTH - 2.0 * PAD) / (DAYS - 1) as f64)
+}
+
+fn y_of(value: f64, min: f64, max: f64) -> f64 {
+    round(HEIGHT - PAD_BOTTOM - (value - min) / (max - min) * (HEIGHT - PAD - PAD_BOTTOM))
+}
+
+/// 5 rather than 5.0; 2.5 stays.
+fn number(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value:.1}")
+    }
 }
 
 fn round(v: f64) -> f64 {

@@ -80,6 +80,7 @@ fn render(
     context.insert("s", current);
     context.insert("saved", &saved);
     context.insert("weekdays", &crate::enrollment::schedule::WEEKDAYS);
+    context.insert("zones", &crate::web::local_time::zone_options());
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     context.insert("errors", &errors);
     Ok((status, state.views.render("therapist/digest_settings.html", principal.lang(), context)?)

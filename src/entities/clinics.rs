@@ -8,6 +8,7 @@ pub struct Model {
     pub name: String,
     pub require_staff_totp: bool,
     pub retention_months: Option<i32>,
+    pub timezone: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

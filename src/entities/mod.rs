@@ -13,6 +13,7 @@ pub mod digests;
 pub mod enrollments;
 pub mod enums;
 pub mod item_states;
+pub mod kept_forms;
 pub mod login_failures;
 pub mod mail_outbox;
 pub mod messages;

@@ -12,6 +12,7 @@ pub struct Model {
     pub team_id: Option<String>,
     pub password_hash: Option<String>,
     pub locale: String,
+    pub timezone: Option<String>,
     pub active: bool,
     pub totp_secret: Option<String>,
     pub totp_enabled_at: Option<DateTimeUtc>,

@@ -14,7 +14,7 @@ use crate::{
     auth::Principal,
     entities::{
         api_tokens, clinics, contacts, diary_entries, diary_reminders, digests, enrollments, item_states,
-        mail_outbox, messages, module_states, notifications, one_time_tokens, patient_notices,
+        kept_forms, mail_outbox, messages, module_states, notifications, one_time_tokens, patient_notices,
         questionnaire_responses, recovery_codes, sessions, submissions, users,
     },
     error::{AppError, AppResult},
@@ -165,7 +165,7 @@ async fn erase_records(db: &impl ConnectionTrait, patient: &users::Model) -> App
             $table::Entity::delete_many().filter($table::Column::UserId.eq(&patient.id)).exec(db).await?;
         )+};
     }
-    by_user!(sessions, api_tokens, one_time_tokens, recovery_codes);
+    by_user!(sessions, api_tokens, one_time_tokens, recovery_codes, kept_forms);
     mail_outbox::Entity::delete_many()
         .filter(mail_outbox::Column::ToAddress.eq(&patient.email))
         .exec(db)

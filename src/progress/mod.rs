@@ -1,6 +1,7 @@
 //! A patient's way through their program: which modules are open, which
 //! items are done, what is hidden; opening and completing modules.
 
+mod home;
 mod pages;
 pub(crate) mod routes;
 pub mod service;

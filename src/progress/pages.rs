@@ -8,11 +8,10 @@ use axum::{
     routing::{get, post},
 };
 use chrono::Duration;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::service::{self, ModuleState, Progress};
-use crate::accounts::Role;
+use super::service::{self, Progress};
 use crate::routing::{Access, Routes};
 use crate::{
     assignments,
@@ -22,102 +21,16 @@ use crate::{
     enrollment::access,
     entities::enrollments,
     error::{AppResult, FieldErrors},
-    messages, questionnaires,
     state::AppState,
     web::{answers::answer_views_of, fields, page, CsrfToken},
 };
 
 pub fn routes() -> Routes {
     Routes::new()
-        .page(Access::PATIENT, "/home", get(home))
+        .page(Access::PATIENT, "/home", get(super::home::home))
         .page(Access::PATIENT, "/program", get(program))
         .page(Access::PATIENT, "/items/{item_id}", get(item))
         .page(Access::PATIENT, "/items/{item_id}/done", post(page_done))
-}
-
-#[derive(Serialize)]
-struct NextStep {
-    module_title: String,
-    module_number: usize,
-    item_id: String,
-    item_title: String,
-    minutes: u32,
-}
-
-#[derive(Serialize)]
-struct DiaryToday {
-    id: String,
-    title: String,
-    done: bool,
-}
-
-/// The first item to do in the first open module; diaries are daily and
-/// listed apart.
-fn next_step(program: &crate::content::Program, progress: &Progress) -> Option<NextStep> {
-    program.modules.iter().enumerate().find_map(|(n, module)| {
-        if progress.module_state(&module.id) != ModuleState::Open {
-            return None;
-        }
-        let item = module
-            .items
-            .iter()
-            .find(|i| i.kind != ItemKind::Diary && progress.can_open(module, i) && !progress.is_done(i))?;
-        Some(NextStep {
-            module_title: module.title.clone(),
-            module_number: n + 1,
-            item_id: item.id.clone(),
-            item_title: item.title.clone(),
-            minutes: item.minutes,
-        })
-    })
-}
-
-async fn home(State(state): State<AppState>, csrf: CsrfToken, principal: Principal) -> AppResult<Response> {
-    let enrollment = access::own_enrollment(&state, &principal).await?;
-    let program = service::program_of(&state.content, &enrollment)?;
-    let progress = Progress::load(&state.db, &enrollment.id).await?;
-    let next = next_step(program, &progress);
-    let today = diaries::service::today(&state);
-    let recent = diaries::service::entries(&state.db, &enrollment.id, None, Some(20)).await?;
-    let diaries: Vec<DiaryToday> = program
-        .modules
-        .iter()
-        .flat_map(|m| m.items.iter().map(move |i| (m, i)))
-        .filter(|(m, i)| i.kind == ItemKind::Diary && progress.can_open(m, i))
-        .map(|(_, i)| DiaryToday {
-            id: i.id.clone(),
-            title: i.title.clone(),
-            done: recent.iter().any(|e| e.diary_id == i.id && e.entry_date == today),
-        })
-        .collect();
-    let unread = messages::service::thread(&state.db, &enrollment.id)
-        .await?
-        .iter()
-        .filter(|m| m.from_role == Role::Therapist && m.read_at.is_none())
-        .count();
-    let due = questionnaires::service::due(&state, &enrollment, program).await?;
-    let finished = program
-        .modules
-        .iter()
-        .filter(|m| matches!(progress.module_state(&m.id), ModuleState::Completed | ModuleState::Skipped))
-        .count();
-    let away = match crate::enrollment::cover::cover_of(&state.db, &enrollment.therapist_id, today).await? {
-        Some(cover) => {
-            Some((crate::enrollment::cover::cover_name(&state.db, &cover).await?, cover.ends_on.to_string()))
-        }
-        None => None,
-    };
-    let mut context = page::context(Some(&principal), &csrf);
-    context.insert("away", &away);
-    context.insert("next", &next);
-    context.insert("diaries", &diaries);
-    context.insert("unread", &unread);
-    context.insert("due_count", &due.len());
-    context.insert("finished", &finished);
-    context.insert("total", &program.modules.len());
-    context.insert("percent", &(finished * 100 / program.modules.len().max(1)));
-    context.insert("program_title", &program.title);
-    Ok(state.views.render("patient/home.html", principal.lang(), context)?.into_response())
 }
 
 async fn program(
@@ -130,6 +43,7 @@ async fn program(
     let progress = Progress::load(&state.db, &enrollment.id).await?;
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("program", &service::program_view(program, &progress));
+    context.insert("auto_unlock", &enrollment.auto_unlock);
     Ok(state.views.render("patient/program.html", principal.lang(), context)?.into_response())
 }
 

@@ -125,6 +125,9 @@ pub struct ModuleView {
     pub title: String,
     pub summary: String,
     pub state: ModuleState,
+    /// Pages and assignments done, of those shown (diaries are daily).
+    pub steps_done: usize,
+    pub steps: usize,
     pub items: Vec<ItemView>,
 }
 
@@ -143,23 +146,28 @@ pub fn program_view(program: &Program, progress: &Progress) -> ProgramView {
         modules: program
             .modules
             .iter()
-            .map(|module| ModuleView {
-                id: module.id.clone(),
-                title: module.title.clone(),
-                summary: module.summary.clone(),
-                state: progress.module_state(&module.id),
-                items: module
-                    .items
-                    .iter()
-                    .filter(|item| !progress.is_hidden(&item.id))
-                    .map(|item| ItemView {
-                        id: item.id.clone(),
-                        kind: item.kind.as_str().to_string(),
-                        title: item.title.clone(),
-                        minutes: item.minutes,
-                        state: progress.item_state(module, item),
-                    })
-                    .collect(),
+            .map(|module| {
+                let shown: Vec<&Item> =
+                    module.items.iter().filter(|item| !progress.is_hidden(&item.id)).collect();
+                let steps: Vec<&&Item> = shown.iter().filter(|item| item.kind != ItemKind::Diary).collect();
+                ModuleView {
+                    id: module.id.clone(),
+                    title: module.title.clone(),
+                    summary: module.summary.clone(),
+                    state: progress.module_state(&module.id),
+                    steps_done: steps.iter().filter(|item| progress.is_done(item)).count(),
+                    steps: steps.len(),
+                    items: shown
+                        .iter()
+                        .map(|item| ItemView {
+                            id: item.id.clone(),
+                            kind: item.kind.as_str().to_string(),
+                            title: item.title.clone(),
+                            minutes: item.minutes,
+                            state: progress.item_state(module, item),
+                        })
+                        .collect(),
+                }
             })
             .collect(),
     }

@@ -6,8 +6,10 @@ use serde::Serialize;
 use crate::{content::Questionnaire, entities::questionnaire_responses};
 
 const WIDTH: f64 = 320.0;
-const HEIGHT: f64 = 150.0;
-const PAD: f64 = 24.0;
+const HEIGHT: f64 = 180.0;
+const PAD: f64 = 28.0;
+/// Room under the x axis for the dates and the axis title.
+const PAD_BOTTOM: f64 = 44.0;
 
 #[derive(Serialize)]
 pub struct BandRect {
@@ -23,7 +25,10 @@ pub struct ScoreDot {
     pub x: f64,
     pub y: f64,
     pub score: i32,
-    pub label: String,
+    /// When it was answered (RFC 3339), printed as the reader's date.
+    pub at: String,
+    /// Whether the date goes under the axis: all when few, else first and last.
+    pub labelled: bool,
 }
 
 #[derive(Serialize)]
@@ -47,7 +52,9 @@ pub fn score_chart(
     responses: &[&questionnaire_responses::Model],
 ) -> ScoreChart {
     let span = (questionnaire.max - questionnaire.min).max(1) as f64;
-    let y_of = |score: f64| HEIGHT - PAD - (score - questionnaire.min as f64) / span * (HEIGHT - 2.0 * PAD);
+    let y_of = |score: f64| {
+        HEIGHT - PAD_BOTTOM - (score - questionnaire.min as f64) / span * (HEIGHT - PAD - PAD_BOTTOM)
+    };
     let bands = questionnaire
         .bands
         .iter()
@@ -73,7 +80,8 @@ pub fn score_chart(
             ),
             y: round(y_of(r.score.into())),
             score: r.score,
-            label: format!("{} ({})", r.submitted_at.format("%Y-%m-%d"), r.assessment_id),
+            at: r.submitted_at.to_rfc3339(),
+            labelled: responses.len() <= 4 || n == 0 || n + 1 == responses.len(),
         })
         .collect();
     ScoreChart {
@@ -84,7 +92,7 @@ pub fn score_chart(
         left: PAD,
         right: WIDTH - PAD,
         top: PAD,
-        bottom: HEIGHT - PAD,
+        bottom: HEIGHT - PAD_BOTTOM,
         bands,
         line: dots.iter().map(|d| format!("{},{}", d.x, d.y)).collect::<Vec<_>>().join(" "),
         dots,

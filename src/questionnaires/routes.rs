@@ -69,7 +69,7 @@ async fn list_page(
             Some(ScoreRow {
                 title: q.short_title.clone(),
                 assessment: r.assessment_id.clone(),
-                date: r.submitted_at.format("%Y-%m-%d").to_string(),
+                date: r.submitted_at.to_rfc3339(),
                 score: r.score,
                 max: q.max,
                 band: r.band.clone(),
@@ -136,8 +136,11 @@ async fn submit_form(
     AppForm(pairs): AppForm<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     let enrollment = access::own_enrollment(&state, &principal).await?;
-    let values: Map<String, Value> =
-        pairs.into_iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (k, Value::String(v))).collect();
+    let values: Map<String, Value> = pairs
+        .into_iter()
+        .filter(|(k, _)| k != "csrf" && k != crate::auth::kept_forms::FROM_FIELD)
+        .map(|(k, v)| (k, Value::String(v)))
+        .collect();
     let answered = service::answer(&state, &enrollment, &id, &values).await;
     let (state, principal, csrf, id) = (&state, &principal, &csrf, &id);
     let show_score = |(_, scored): (_, crate::content::scoring::Scored)| async move {

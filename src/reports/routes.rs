@@ -129,6 +129,9 @@ async fn render_uptake(
     context
         .insert("csv", &format!("/reports/uptake.csv?from={}&to={}&team_id={team}", uptake.from, uptake.to));
     context.insert("this_month", &uptake.to.format("%Y-%m").to_string());
+    let titles: std::collections::HashMap<&str, &str> =
+        state.content.programs().map(|p| (p.id.as_str(), p.title.as_str())).collect();
+    context.insert("program_titles", &titles);
     context.insert("wide", &true);
     let status = if errors.is_some() {
         axum::http::StatusCode::UNPROCESSABLE_ENTITY

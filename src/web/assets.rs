@@ -13,6 +13,7 @@ use crate::routing::{Access, Routes};
 const ASSETS: &[(&str, &str, &str)] = &[
     ("app.css", "text/css; charset=utf-8", include_str!("static/app.css")),
     ("autosave.js", "text/javascript; charset=utf-8", include_str!("static/autosave.js")),
+    ("session.js", "text/javascript; charset=utf-8", include_str!("static/session.js")),
     ("icon.svg", "image/svg+xml", include_str!("static/icon.svg")),
 ];
 

@@ -50,13 +50,14 @@ pub enum Notice {
     StaffReactivated,
     StatusChanged,
     TeamCreated,
+    TimeZoneChanged,
     TotpReset,
     TreatmentsSaved,
     VisibilityChanged,
 }
 
 impl Notice {
-    const ALL: [(Notice, &'static str); 32] = [
+    const ALL: [(Notice, &'static str); 33] = [
         (Notice::AssignmentDraftSaved, "draft"),
         (Notice::AssignmentSent, "submitted"),
         (Notice::AutoUnlockChanged, "auto-unlock-changed"),
@@ -86,6 +87,7 @@ impl Notice {
         (Notice::StaffReactivated, "reactivated"),
         (Notice::StatusChanged, "status-changed"),
         (Notice::TeamCreated, "team-created"),
+        (Notice::TimeZoneChanged, "timezone-changed"),
         (Notice::TotpReset, "totp-reset"),
         (Notice::TreatmentsSaved, "treatments-saved"),
         (Notice::VisibilityChanged, "visibility-changed"),
@@ -133,6 +135,10 @@ where
 
 tokio::task_local! {
     static NOTICE: Option<Notice>;
+    /// The page a GET rendered (path and query), which its forms carry in a
+    /// hidden `from` field: where to go back to if a post meets an ended
+    /// session (`auth::kept_forms`).
+    static PAGE: Option<String>;
 }
 
 /// Reads the request's `done=`, so that the page rendered for it shows the
@@ -142,7 +148,15 @@ pub async fn carry_notice(request: Request, next: Next) -> Response {
     let notice = request.uri().query().filter(|q| q.contains("done=")).and_then(|query| {
         form_urlencoded_pairs(query).find(|(k, _)| k == "done").and_then(|(_, v)| Notice::from_key(&v))
     });
-    NOTICE.scope(notice, next.run(request)).await
+    let page = (request.method() == axum::http::Method::GET)
+        .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
+        .flatten();
+    NOTICE.scope(notice, PAGE.scope(page, next.run(request))).await
+}
+
+/// The page being rendered, for its forms' `from` field.
+pub fn current_page() -> Option<String> {
+    PAGE.try_with(Clone::clone).ok().flatten()
 }
 
 /// The confirmation for the page being rendered, if any.

@@ -8,8 +8,11 @@ use axum::{
 };
 use tera::Context;
 
-use super::Lang;
+use axum::extract::FromRequestParts;
+
+use super::{CsrfToken, Lang};
 use crate::{
+    auth::Principal,
     error::{AppError, Problem},
     state::AppState,
 };
@@ -99,6 +102,7 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     });
     let lang =
         request.extensions().get::<Lang>().copied().unwrap_or_else(|| Lang::from_headers(request.headers()));
+    let cookies = request.headers().get(header::COOKIE).cloned();
     let response = next.run(request).await;
     if is_api {
         return response;
@@ -113,7 +117,15 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
     let (mut parts, _) = response.into_parts();
     // The page replaces the (compressed) problem body; its encoding goes too.
     parts.headers.remove(header::CONTENT_ENCODING);
-    let mut context = Context::new();
+    let (principal, csrf) = match cookies {
+        Some(cookies) => signed_in(&state, cookies).await,
+        None => (None, None),
+    };
+    let lang = principal.as_ref().map_or(lang, Principal::lang);
+    let mut context = match &csrf {
+        Some(token) => super::page::context(principal.as_ref(), token),
+        None => Context::new(),
+    };
     context.insert("status", &problem.status);
     context.insert("title", &problem.title);
     context.insert("detail", &problem.detail);
@@ -128,6 +140,24 @@ pub async fn error_pages(State(state): State<AppState>, request: Request, next: 
         }
         Err(_) => Response::from_parts(parts, axum::body::Body::from(problem.title)),
     }
+}
+
+/// Who an error page is for, so its header shows their menu and not "Log
+/// in": the session and form token from the request's cookies, if any.
+async fn signed_in(state: &AppState, cookies: HeaderValue) -> (Option<Principal>, Option<CsrfToken>) {
+    let jar = axum_extra::extract::CookieJar::from_headers(&axum::http::HeaderMap::from_iter([(
+        header::COOKIE,
+        cookies.clone(),
+    )]));
+    let Some(csrf) = jar.get(super::CSRF_COOKIE).map(|c| CsrfToken(c.value().to_string())) else {
+        return (None, None);
+    };
+    let Ok(request) = Request::builder().uri("/").header(header::COOKIE, cookies).body(()) else {
+        return (None, None);
+    };
+    let (mut parts, ()) = request.into_parts();
+    let principal = Principal::from_request_parts(&mut parts, state).await.ok();
+    (principal, Some(csrf))
 }
 
 fn urlencode(path: &str) -> String {

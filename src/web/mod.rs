@@ -10,7 +10,9 @@ mod extract;
 pub mod fields;
 pub mod forms;
 mod layers;
+pub mod local_time;
 pub mod page;
+pub mod refill;
 pub mod text;
 mod views;
 

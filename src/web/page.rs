@@ -21,8 +21,15 @@ pub fn context(principal: Option<&Principal>, csrf: &CsrfToken) -> Context {
     if let Some(notice) = super::forms::current_notice() {
         context.insert("confirmation", notice.key());
     }
+    if let Some(page) = super::forms::current_page() {
+        context.insert("page_path", &page);
+    }
     if let Some(p) = principal {
         context.insert("user", &PageUser { name: &p.user.name, role: p.role.as_str() });
+        context.insert("tz", p.timezone.name());
+        if let Some(ends) = p.session_ends_at {
+            context.insert("session_ends_at", &ends.to_rfc3339());
+        }
     }
     context
 }

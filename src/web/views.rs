@@ -73,33 +73,42 @@ const TEMPLATES: &[(&str, &str)] = &[
 /// The compiled templates.
 pub struct Views {
     tera: Tera,
+    /// The zone for readers who have none of their own (`care.timezone`).
+    default_zone: chrono_tz::Tz,
 }
 
 impl Views {
-    pub fn load() -> Result<Self, tera::Error> {
+    pub fn load(default_zone: chrono_tz::Tz) -> Result<Self, tera::Error> {
         let mut tera = Tera::default();
         tera.add_raw_templates(TEMPLATES.iter().copied())?;
         let default_lang = "en".parse().map_err(|_| tera::Error::msg("bad default language"))?;
         tera.register_function("t", FluentLoader::new(&*LOCALES).with_default_lang(default_lang));
-        tera.register_filter("datetime", format_datetime);
+        tera.register_filter("datetime", super::local_time::datetime_filter);
+        tera.register_filter("date", super::local_time::date_filter);
         tera.register_filter("paragraphs", super::text::paragraphs_filter);
         tera.autoescape_on(vec![".html"]);
         // Text templates (mail bodies) are not escaped.
-        Ok(Views { tera })
+        Ok(Views { tera, default_zone })
     }
 
     /// A plain-text template (e-mail bodies); no HTML escaping.
     pub fn render_text(&self, template: &str, lang: Lang, mut context: Context) -> AppResult<String> {
         context.insert("lang", lang.code());
-        self.tera
-            .render(template, &context)
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {template}: {e:?}")))
+        self.render_for_reader(template, lang, &context)
     }
 
     /// One translated message, for text outside templates (e-mail subjects).
     pub fn text(&self, lang: Lang, key: &str) -> String {
-        let id = lang.langid();
-        LOCALES.lookup(&id, key)
+        message(lang, key)
+    }
+
+    /// One translated message with its arguments (`{ $name }`).
+    pub fn text_with(&self, lang: Lang, key: &str, args: &[(&'static str, &str)]) -> String {
+        let args: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue,
+        > = args.iter().map(|(name, value)| ((*name).into(), value.to_string().into())).collect();
+        LOCALES.lookup_with_args(&lang.langid(), key, &args)
     }
 
     /// Renders `template` with `context`; `lang` and the asset version are
@@ -107,24 +116,30 @@ impl Views {
     pub fn render(&self, template: &str, lang: Lang, mut context: Context) -> AppResult<Html<String>> {
         context.insert("lang", lang.code());
         context.insert("asset_version", super::asset_version());
-        self.tera
-            .render(template, &context)
-            .map(Html)
+        self.render_for_reader(template, lang, &context).map(Html)
+    }
+
+    /// Renders with the reader's zone (the context's `tz`, else the
+    /// default) and language, so dates read as theirs.
+    fn render_for_reader(&self, template: &str, lang: Lang, context: &Context) -> AppResult<String> {
+        let zone = context
+            .get("tz")
+            .and_then(|tz| tz.as_str())
+            .and_then(|tz| tz.parse().ok())
+            .unwrap_or(self.default_zone);
+        super::local_time::for_reader(zone, lang, || self.tera.render(template, context))
             .map_err(|e| AppError::Internal(anyhow::anyhow!("rendering {template}: {e:?}")))
+    }
+
+    /// The zone for readers who have chosen none and belong to no clinic.
+    pub fn default_zone(&self) -> chrono_tz::Tz {
+        self.default_zone
     }
 }
 
-/// `{{ instant | datetime }}`: an RFC 3339 instant as "2026-03-02 08:00 UTC";
-/// `format` takes a chrono format string instead.
-fn format_datetime(
-    value: &tera::Value,
-    args: &std::collections::HashMap<String, tera::Value>,
-) -> tera::Result<tera::Value> {
-    let Some(text) = value.as_str() else { return Ok(tera::Value::String(String::new())) };
-    let instant = chrono::DateTime::parse_from_rfc3339(text)
-        .map_err(|e| tera::Error::msg(format!("datetime filter: {text:?} is not RFC 3339: {e}")))?;
-    let format = args.get("format").and_then(|f| f.as_str()).unwrap_or("%Y-%m-%d %H:%M UTC");
-    Ok(tera::Value::String(instant.with_timezone(&chrono::Utc).format(format).to_string()))
+/// One translated message.
+pub(super) fn message(lang: Lang, key: &str) -> String {
+    LOCALES.lookup(&lang.langid(), key)
 }
 
 /// The interface language of a request: the user's setting once logged in,
@@ -216,7 +231,7 @@ mod tests {
 
     #[test]
     fn every_template_renders_in_both_languages() {
-        let views = Views::load().unwrap();
+        let views = Views::load(chrono_tz::Tz::UTC).unwrap();
         for lang in [Lang::En, Lang::Nl] {
             let mut ctx = Context::new();
             ctx.insert("status", &404);

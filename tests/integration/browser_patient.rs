@@ -36,10 +36,18 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
     browser.fill("#password", "sunny walks by the river").await;
     browser.submit("button[type=submit]", "home").await;
     assert_eq!(browser.path().await, "/home");
-    assert!(browser.text().await.contains("Continue module 1"));
+    // A first visit: welcomed as one, the therapist named, one next step as
+    // a button (the baseline questionnaires first), the rest grouped under it.
+    let home = browser.text().await;
+    assert!(home.contains("Welcome") && !home.contains("Welcome back"), "{home}");
+    assert!(home.contains("is your therapist"), "the therapist is named: {home}");
+    let order =
+        ["Your next step", "Fill in PHQ-9 (mood)", "Start here", "Also to do", "Fill in GAD-7", "Module 1"];
+    crate::support::browser::assert_in_order(&home, &order);
+    assert_eq!(browser.client.find_all(Locator::Css(".next-step a.button")).await.unwrap().len(), 1);
 
     // Read a page and mark it done.
-    browser.submit(".next-step a", "first-page").await;
+    browser.submit(".next-step a[href='/items/pain-welcome']", "first-page").await;
     assert_eq!(browser.path().await, "/items/pain-welcome");
     browser.submit("form[action$='/done'] button", "second-page").await;
     browser.submit("form[action$='/done'] button", "assignment").await;

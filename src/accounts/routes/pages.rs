@@ -28,6 +28,7 @@ pub fn routes() -> Routes {
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/totp", post(set_totp_requirement))
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/staff", post(invite_staff))
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/retention", post(set_retention))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}/timezone", post(set_time_zone))
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/erasure", post(erase_patient))
         .page(Access::ADMIN, "/admin/staff/{user_id}/role", post(change_role))
         .page(Access::ADMIN, "/admin/staff/{user_id}/active", post(set_active))
@@ -150,6 +151,9 @@ async fn render_clinic(
             retention_months: clinic.retention_months,
         },
     );
+    context.insert("clinic_zone", &clinic.timezone);
+    context.insert("deployment_zone", state.settings.care.timezone.name());
+    context.insert("zones", &crate::web::local_time::zone_options());
     context.insert("teams", &teams);
     context.insert("staff", &staff);
     context.insert("wide", &true);
@@ -203,6 +207,26 @@ async fn set_totp_requirement(
     let required = form.required.as_deref() == Some("on");
     admin::set_requires_totp(&state, &principal, &clinic_id, required, &client).await?;
     Ok(back_to(&clinic_id, Notice::SettingsSaved))
+}
+
+#[derive(Deserialize)]
+struct TimeZoneForm {
+    timezone: String,
+}
+
+async fn set_time_zone(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    AppForm(form): AppForm<TimeZoneForm>,
+) -> AppResult<Response> {
+    let result = match crate::accounts::time_zone::parse_choice("timezone", &form.timezone) {
+        Ok(zone) => admin::set_clinic_zone(&state, &principal, &clinic_id, zone, &client).await,
+        Err(e) => Err(e),
+    };
+    finish_on_clinic(&state, &csrf, &principal, &clinic_id, result, Notice::SettingsSaved).await
 }
 
 #[derive(Deserialize)]

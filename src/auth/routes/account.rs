@@ -12,11 +12,12 @@ use super::login::{insert_setup, SetupForm};
 use crate::routing::{Access, Routes};
 use crate::web::{confirmed, finish, Notice};
 use crate::{
+    accounts::time_zone,
     audit,
     auth::{cookies, service, sessions, totp, Credential, Principal},
     error::{AppError, AppResult, FieldErrors},
     state::AppState,
-    web::{page, AppForm, ClientInfo, CsrfToken, Lang},
+    web::{local_time, page, AppForm, ClientInfo, CsrfToken, Lang},
 };
 
 pub fn routes() -> Routes {
@@ -24,7 +25,9 @@ pub fn routes() -> Routes {
         .page(Access::SignedIn, "/account", get(account_page))
         .page(Access::SignedIn, "/account/password", post(change_password))
         .page(Access::SignedIn, "/account/language", post(change_language))
+        .page(Access::SignedIn, "/account/timezone", post(change_time_zone))
         .page(Access::SignedIn, "/account/sessions/end-all", post(end_all_sessions))
+        .page(Access::SignedIn, "/session/keep-alive", post(keep_alive))
         .page(Access::SignedIn, "/account/2fa", get(two_factor_page).post(enable_two_factor))
 }
 
@@ -59,8 +62,8 @@ async fn render_account(
         .await?
         .into_iter()
         .map(|s| SessionView {
-            started: s.created_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-            last_seen: s.last_seen_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+            started: local_time::instant(s.created_at, principal.timezone, principal.lang()),
+            last_seen: local_time::instant(s.last_seen_at, principal.timezone, principal.lang()),
             current: current.as_deref() == Some(s.id.as_str()),
             ip: s.ip,
             device: s.user_agent,
@@ -70,6 +73,13 @@ async fn render_account(
     context.insert("email", &principal.user.email);
     context.insert("role", principal.role.as_str());
     context.insert("locale", &principal.user.locale);
+    context.insert("own_zone", &principal.user.timezone);
+    context.insert("zones", &local_time::zone_options());
+    let clinic_zone = match principal.clinic_id() {
+        Some(clinic) => time_zone::clinic_zone(&state.db, clinic, state.settings.care.timezone).await?,
+        None => state.settings.care.timezone,
+    };
+    context.insert("clinic_zone", clinic_zone.name());
     context.insert("sessions", &sessions);
     context.insert("totp_enabled", &principal.user.totp_enabled_at.is_some());
     context.insert("is_staff", &principal.role.is_staff());
@@ -133,6 +143,31 @@ async fn change_language(
         .ok_or_else(|| AppError::field("locale", "Choose English or Nederlands."))?;
     crate::accounts::service::set_locale(&state.db, principal.id(), lang, state.clock.now()).await?;
     Ok(confirmed("/account", Notice::LanguageChanged))
+}
+
+#[derive(Deserialize)]
+struct TimeZoneForm {
+    timezone: String,
+}
+
+async fn change_time_zone(
+    State(state): State<AppState>,
+    principal: Principal,
+    AppForm(form): AppForm<TimeZoneForm>,
+) -> AppResult<Response> {
+    let zone = time_zone::parse_choice("timezone", &form.timezone)?;
+    time_zone::set_own_zone(&state.db, principal.id(), zone, state.clock.now()).await?;
+    Ok(confirmed("/account", Notice::TimeZoneChanged))
+}
+
+#[derive(Serialize)]
+struct SessionEnd {
+    ends_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// "Stay logged in": using the session is what keeps it; this says until when.
+async fn keep_alive(principal: Principal) -> axum::Json<SessionEnd> {
+    axum::Json(SessionEnd { ends_at: principal.session_ends_at })
 }
 
 async fn end_all_sessions(

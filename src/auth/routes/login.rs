@@ -2,7 +2,7 @@
 
 use axum::{
     extract::{Query, State},
-    response::{Html, IntoResponse, Redirect, Response},
+    response::{IntoResponse, Redirect, Response},
     routing::{get, post},
 };
 use serde::Deserialize;
@@ -34,17 +34,29 @@ pub fn routes() -> Routes {
 #[derive(Deserialize, Default)]
 struct NextQuery {
     next: Option<String>,
+    /// Set when a form met an ended session and what was typed is kept.
+    kept: Option<String>,
 }
 
+/// The login form; someone already logged in goes on to where they were
+/// headed, or to their own main page.
 async fn login_page(
     State(state): State<AppState>,
     lang: Lang,
     csrf: CsrfToken,
+    principal: Result<Principal, AppError>,
     Query(query): Query<NextQuery>,
-) -> AppResult<Html<String>> {
+) -> AppResult<Response> {
+    let next = safe_next(query.next.as_deref());
+    if let Ok(principal) = principal {
+        let to = next.unwrap_or_else(|| landing_page(principal.role).to_string());
+        return Ok(Redirect::to(&to).into_response());
+    }
     let mut context = page::context(None, &csrf);
-    context.insert("next", &safe_next(query.next.as_deref()));
-    state.views.render("auth/login.html", lang, context)
+    context.insert("next", &next);
+    context.insert("kept", &query.kept.is_some());
+    context.insert("idle_minutes", &state.settings.auth.session_idle.num_minutes());
+    Ok(state.views.render("auth/login.html", lang, context)?.into_response())
 }
 
 #[derive(Deserialize)]

@@ -23,6 +23,6 @@ pub fn landing_page(role: crate::accounts::Role) -> &'static str {
 
 /// Keeps a `next` parameter to a local path, so a login link cannot send the
 /// user to another site.
-fn safe_next(next: Option<&str>) -> Option<String> {
+pub(crate) fn safe_next(next: Option<&str>) -> Option<String> {
     next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\')).map(str::to_string)
 }

@@ -21,6 +21,30 @@ use database::TestDatabase;
 /// Runs `async fn scenario(app: TestApp)` once per back end: `sqlite` always,
 /// `postgres` when `ICBT_TEST_POSTGRES_URL` is set.
 macro_rules! db_test {
+    ([$($key:expr => $value:expr),* $(,)?], async fn $name:ident($app:ident: TestApp) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn scenario($app: $crate::support::TestApp) $body
+
+            async fn run(backend: $crate::support::Backend) {
+                if let Some(app) = $crate::support::TestApp::start_with(backend, &[$(($key, $value)),*]).await {
+                    scenario(app).await
+                }
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::support::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::support::Backend::Postgres).await
+            }
+        }
+    };
     (async fn $name:ident($app:ident: TestApp) $body:block) => {
         mod $name {
             #[allow(unused_imports)]
@@ -145,4 +169,29 @@ pub fn new_client() -> Client {
         .redirect(Policy::none())
         .build()
         .expect("http client")
+}
+
+/// The text of a page as a person reads it: no tags, attributes, scripts or
+/// styles (so an ISO date in a form's `value` does not count as shown).
+pub fn visible_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len() / 2);
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        let tail = &rest[open..];
+        let skip_to = ["<script", "<style"]
+            .iter()
+            .find(|tag| tail.starts_with(**tag))
+            .and_then(|tag| tail.find(&format!("</{}>", &tag[1..])))
+            .unwrap_or(0);
+        let close = tail[skip_to..].find('>').map_or(tail.len(), |i| skip_to + i + 1);
+        text.push(' ');
+        rest = &tail[close..];
+    }
+    text.push_str(rest);
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
 }

@@ -195,24 +195,17 @@ kind-assignment = assignment
 kind-diary = diary
 
 home-patient-title = Home
-home-patient-hello = Welcome back
 home-next-step = Your next step
-home-continue = Continue module { $number }, { $module }
+home-continue = Module { $number }, { $module }: { $item }
 home-finished = You have finished all modules. Well done. Your therapist will talk with you about what comes next.
 home-waiting = There is nothing new for now. Your therapist will open the next module with you.
-home-diaries-today = Your diaries for today
 home-unread = { $count ->
     [one] You have 1 new message from your therapist
    *[other] You have { $count } new messages from your therapist
 }
 home-no-unread = No new messages.
 home-write = Write to your therapist
-home-due = { $count ->
-    [one] 1 questionnaire is waiting for you
-   *[other] { $count } questionnaires are waiting for you
-}
 home-none-due = Nothing to fill in right now.
-home-progress = You have finished { $finished } of { $total } modules.
 home-see-program = See all modules
 
 page-mark-done = I have read this
@@ -237,7 +230,6 @@ diary-which-day = Which day is this for?
 diary-save = Save diary
 diary-last-days = The last 14 days
 diary-entry = Your entry
-chart-desc = Your scores from { $from } to { $to }; each dot is one day.
 
 questionnaires-due = To fill in
 questionnaires-my-scores = Your scores over time
@@ -569,3 +561,61 @@ risk-contacted = I have contacted the patient
 risk-note = What was agreed (a short note)
 risk-handle = Mark as handled
 record-kind-risk_handled = risk answer handled
+
+## Dates, as a person reads them (web::local_time)
+month-1 = Jan
+month-2 = Feb
+month-3 = Mar
+month-4 = Apr
+month-5 = May
+month-6 = Jun
+month-7 = Jul
+month-8 = Aug
+month-9 = Sep
+month-10 = Oct
+month-11 = Nov
+month-12 = Dec
+weekday-short-1 = Mon
+weekday-short-2 = Tue
+weekday-short-3 = Wed
+weekday-short-4 = Thu
+weekday-short-5 = Fri
+weekday-short-6 = Sat
+weekday-short-7 = Sun
+account-timezone = Time zone
+account-timezone-label = Show dates and times for
+account-timezone-clinic = The clinic's ({ $zone })
+account-timezone-now = Dates and times on these pages are shown for { $zone }.
+done-timezone-changed = Your time zone is saved.
+clinic-timezone = Clinic time zone
+clinic-timezone-hint = Dates and times are shown in this zone to everyone at the clinic who has not chosen their own.
+chart-desc = Scores from { $from } to { $to }, one dot per day:
+chart-empty = No entries yet: the chart fills in as the diary is kept.
+chart-empty-short = No entries yet
+chart-axis-day = Day
+chart-scores-desc = { $title }, scores over time:
+chart-scores-empty = Not answered yet.
+chart-axis-date = Date answered
+chart-legend = Score bands
+session-ends = For your privacy you are logged out after a while without activity: at { $time }, unless you carry on. Anything you send after that is kept for you until you log in again.
+session-warning = You will be logged out in two minutes.
+session-stay = Stay logged in
+session-ended = You have been logged out. What you typed is kept: send it, log in again, and it is back on the form.
+login-kept = You were logged out after { $minutes } minutes without activity. What you typed is kept: log in again and it is back on the form, ready to send.
+kept-restored = Welcome back. What you typed before you were logged out is back in the form below; it has not been sent yet.
+home-welcome-first = Welcome, { $name }
+home-welcome-back = Welcome back, { $name }
+home-first-intro = { $therapist } is your therapist. They read what you do here and write back in your messages. Start with the step below; the rest can wait until you have the energy.
+home-first-intro-no-therapist = Your therapist reads what you do here and writes back in your messages. Start with the step below; the rest can wait until you have the energy.
+home-fill-in = Fill in { $title }
+home-diary-today = { $title } for today
+home-start = Start here
+home-go = Go on
+home-also = Also to do
+program-opens-after = Opens when you have finished module { $number }.
+program-opens-therapist = Your therapist opens this module with you when you are ready for it.
+program-steps-done = { $done } of { $total } steps done
+program-daily = Daily
+home-steps = You have done { $done } of { $total } steps; { $finished } of { $modules } modules are finished.
+home-welcome-first-unnamed = Welcome
+home-welcome-back-unnamed = Welcome back

@@ -197,24 +197,17 @@ kind-assignment = opdracht
 kind-diary = dagboek
 
 home-patient-title = Start
-home-patient-hello = Fijn dat je er weer bent
 home-next-step = Je volgende stap
-home-continue = Ga verder met module { $number }, { $module }
+home-continue = Module { $number }, { $module }: { $item }
 home-finished = Je hebt alle modules afgerond. Goed gedaan! Je behandelaar praat met je over wat er nu komt.
 home-waiting = Er is nu niets nieuws. Je behandelaar zet samen met jou de volgende module open.
-home-diaries-today = Je dagboeken voor vandaag
 home-unread = { $count ->
     [one] Je hebt 1 nieuw bericht van je behandelaar
    *[other] Je hebt { $count } nieuwe berichten van je behandelaar
 }
 home-no-unread = Geen nieuwe berichten.
 home-write = Schrijf je behandelaar
-home-due = { $count ->
-    [one] Er staat 1 vragenlijst voor je klaar
-   *[other] Er staan { $count } vragenlijsten voor je klaar
-}
 home-none-due = Je hoeft nu niets in te vullen.
-home-progress = Je hebt { $finished } van de { $total } modules afgerond.
 home-see-program = Bekijk alle modules
 
 page-mark-done = Ik heb dit gelezen
@@ -237,7 +230,6 @@ diary-which-day = Voor welke dag is dit?
 diary-save = Dagboek opslaan
 diary-last-days = De laatste 14 dagen
 diary-entry = Wat je invulde
-chart-desc = Je scores van { $from } tot en met { $to }; elke stip is één dag.
 
 questionnaires-due = In te vullen
 questionnaires-my-scores = Je scores door de tijd
@@ -569,3 +561,61 @@ risk-contacted = Ik heb contact gehad met de patiënt
 risk-note = Wat is er afgesproken (korte notitie)
 risk-handle = Markeer als afgehandeld
 record-kind-risk_handled = risico-antwoord afgehandeld
+
+## Datums, zoals iemand ze leest (web::local_time)
+month-1 = jan.
+month-2 = feb.
+month-3 = mrt.
+month-4 = apr.
+month-5 = mei
+month-6 = jun.
+month-7 = jul.
+month-8 = aug.
+month-9 = sep.
+month-10 = okt.
+month-11 = nov.
+month-12 = dec.
+weekday-short-1 = ma
+weekday-short-2 = di
+weekday-short-3 = wo
+weekday-short-4 = do
+weekday-short-5 = vr
+weekday-short-6 = za
+weekday-short-7 = zo
+account-timezone = Tijdzone
+account-timezone-label = Toon datums en tijden voor
+account-timezone-clinic = Die van de kliniek ({ $zone })
+account-timezone-now = Datums en tijden op deze pagina's zijn voor { $zone }.
+done-timezone-changed = Je tijdzone is opgeslagen.
+clinic-timezone = Tijdzone van de kliniek
+clinic-timezone-hint = Iedereen in de kliniek die zelf geen tijdzone heeft gekozen, ziet datums en tijden in deze zone.
+chart-desc = Scores van { $from } tot en met { $to }, één stip per dag:
+chart-empty = Nog niets ingevuld: de grafiek vult zich als het dagboek wordt bijgehouden.
+chart-empty-short = Nog niets ingevuld
+chart-axis-day = Dag
+chart-scores-desc = { $title }, scores door de tijd:
+chart-scores-empty = Nog niet ingevuld.
+chart-axis-date = Datum ingevuld
+chart-legend = Scoregebieden
+session-ends = Voor je privacy word je na een tijdje zonder activiteit uitgelogd: om { $time }, tenzij je verdergaat. Wat je daarna verstuurt, bewaren we tot je weer inlogt.
+session-warning = Over twee minuten word je uitgelogd.
+session-stay = Ingelogd blijven
+session-ended = Je bent uitgelogd. Wat je hebt getypt is bewaard: verstuur het, log opnieuw in en het staat weer in het formulier.
+login-kept = Je bent na { $minutes } minuten zonder activiteit uitgelogd. Wat je hebt getypt is bewaard: log opnieuw in en het staat weer in het formulier, klaar om te versturen.
+kept-restored = Welkom terug. Wat je typte voordat je werd uitgelogd, staat weer in het formulier hieronder; het is nog niet verstuurd.
+home-welcome-first = Welkom, { $name }
+home-welcome-back = Welkom terug, { $name }
+home-first-intro = { $therapist } is je behandelaar. Die leest wat je hier doet en schrijft je terug in je berichten. Begin met de stap hieronder; de rest kan wachten tot je er energie voor hebt.
+home-first-intro-no-therapist = Je behandelaar leest wat je hier doet en schrijft je terug in je berichten. Begin met de stap hieronder; de rest kan wachten tot je er energie voor hebt.
+home-fill-in = Vul { $title } in
+home-diary-today = { $title } voor vandaag
+home-start = Begin hier
+home-go = Ga verder
+home-also = Ook nog te doen
+program-opens-after = Gaat open als je module { $number } hebt afgerond.
+program-opens-therapist = Je behandelaar zet deze module voor je open als je eraan toe bent.
+program-steps-done = { $done } van { $total } stappen gedaan
+program-daily = Dagelijks
+home-steps = Je hebt { $done } van { $total } stappen gedaan; { $finished } van { $modules } modules zijn af.
+home-welcome-first-unnamed = Welkom
+home-welcome-back-unnamed = Welkom terug
