@@ -3,7 +3,9 @@
 //! only ever inserted; the database refuses updates and deletes.
 
 pub(crate) mod routes;
+pub mod search;
 pub mod service;
 
 pub use routes::routes;
-pub use service::{record, AuditEntry, AuditQuery};
+pub use search::AuditQuery;
+pub use service::{record, AuditEntry};

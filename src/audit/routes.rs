@@ -11,7 +11,7 @@ use axum::{
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::service::{self, AuditQuery, AuditRow};
+use super::search::{self, AuditQuery, AuditRow};
 use crate::routing::{Access, Routes};
 use crate::{
     auth::Principal,
@@ -31,12 +31,20 @@ async fn audit_page(
     principal: Principal,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Html<String>> {
-    let rows: Vec<AuditRow> =
-        service::search(&state.db, &query).await?.into_iter().map(AuditRow::from).collect();
+    let found = search::search(&state.db, &query).await?;
+    let names = search::names_for(&state.db, &found.rows).await?;
+    let rows: Vec<AuditRow> = found.rows.into_iter().map(AuditRow::from).collect();
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("rows", &rows);
+    context.insert("names", &names);
     context.insert("query", &query);
-    context.insert("limit", &service::PAGE_SIZE);
+    context.insert("page", &found.page);
+    context.insert("has_more", &found.has_more);
+    context.insert("page_size", &search::PAGE_SIZE);
+    // The same search on the page before and after.
+    let mut others = query.clone();
+    others.page = None;
+    context.insert("search", &serde_urlencoded::to_string(&others).unwrap_or_default());
     context.insert("wide", &true);
     state.views.render("admin/audit.html", principal.lang(), context)
 }
@@ -44,6 +52,10 @@ async fn audit_page(
 #[derive(Serialize, ToSchema)]
 pub struct AuditPage {
     entries: Vec<AuditRow>,
+    /// The page shown, from 1.
+    page: u64,
+    /// Whether older entries match too (ask for `page + 1`).
+    has_more: bool,
 }
 
 /// Search the audit log, newest first (admin).
@@ -54,6 +66,7 @@ pub async fn search(
     _principal: Principal,
     Query(query): Query<AuditQuery>,
 ) -> AppResult<Json<AuditPage>> {
-    let entries = service::search(&state.db, &query).await?.into_iter().map(AuditRow::from).collect();
-    Ok(Json(AuditPage { entries }))
+    let found = search::search(&state.db, &query).await?;
+    let entries = found.rows.into_iter().map(AuditRow::from).collect();
+    Ok(Json(AuditPage { entries, page: found.page, has_more: found.has_more }))
 }

@@ -3,6 +3,7 @@
 //! development, into a mailbox folder) with retries, backoff and a
 //! dead-letter state an administrator can see and retry.
 
+mod dev_mailbox;
 pub mod outbox;
 pub(crate) mod routes;
 mod transport;

@@ -250,10 +250,28 @@ pub async fn retry(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> A
 }
 
 /// The newest messages, optionally of one status, for the admin view.
-pub async fn list(db: &impl ConnectionTrait, status: Option<&str>) -> AppResult<Vec<mail_outbox::Model>> {
+/// Outbox messages a page shows at a time.
+pub const PAGE_SIZE: u64 = 50;
+
+/// Page `page` (from 1) of the newest messages, optionally of one status,
+/// and whether older ones follow.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    status: Option<&str>,
+    page: u64,
+) -> AppResult<(Vec<mail_outbox::Model>, bool)> {
     let mut select = mail_outbox::Entity::find();
     if let Some(status) = status {
         select = select.filter(mail_outbox::Column::Status.eq(status));
     }
-    Ok(select.order_by_desc(mail_outbox::Column::CreatedAt).limit(200).all(db).await?)
+    let mut rows = select
+        .order_by_desc(mail_outbox::Column::CreatedAt)
+        .order_by_desc(mail_outbox::Column::Id)
+        .offset(page.saturating_sub(1) * PAGE_SIZE)
+        .limit(PAGE_SIZE + 1)
+        .all(db)
+        .await?;
+    let more = rows.len() as u64 > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE as usize);
+    Ok((rows, more))
 }

@@ -1,5 +1,5 @@
-//! The outbox for administrators (`/admin/outbox`, `/api/v1/outbox`) and, in
-//! development only, the local mailbox (`/dev/mailbox`).
+//! The outbox for administrators (`/admin/outbox`, `/api/v1/outbox`); the
+//! development mailbox lives in `dev_mailbox`.
 
 use axum::{
     extract::{Path, Query, State},
@@ -18,11 +18,10 @@ use crate::web::{confirmed, Notice};
 use crate::{
     audit,
     auth::Principal,
-    config::MailTransport,
     entities::mail_outbox,
-    error::{AppError, AppResult},
+    error::AppResult,
     state::AppState,
-    web::{page, ClientInfo, CsrfToken, Lang},
+    web::{page, ClientInfo, CsrfToken},
 };
 use utoipa_axum::routes;
 
@@ -32,8 +31,7 @@ pub fn routes() -> Routes {
         .page(Access::ADMIN, "/admin/outbox/{id}/retry", post(retry_page))
         .api(Access::ADMIN, routes!(list))
         .api(Access::ADMIN, routes!(retry))
-        .page(Access::Public, "/dev/mailbox", get(mailbox))
-        .page(Access::Public, "/dev/mailbox/{file}", get(mailbox_message))
+        .merge(super::dev_mailbox::routes())
 }
 
 /// An outbox row without its body: administrators see delivery, not content.
@@ -70,11 +68,26 @@ impl From<mail_outbox::Model> for OutboxRow {
 pub struct StatusFilter {
     /// pending, sent or dead
     status: Option<String>,
+    /// 1 for the newest messages.
+    page: Option<u64>,
+}
+
+impl StatusFilter {
+    fn page(&self) -> AppResult<u64> {
+        match self.page.unwrap_or(1) {
+            page @ 1..=100_000 => Ok(page),
+            _ => Err(crate::error::AppError::field("page", "Pages are numbered from 1.")),
+        }
+    }
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct OutboxPage {
     messages: Vec<OutboxRow>,
+    /// The page shown, from 1.
+    page: u64,
+    /// Whether older messages follow (ask for `page + 1`).
+    has_more: bool,
 }
 
 /// The newest outbox messages, optionally of one status (admin).
@@ -86,8 +99,10 @@ pub async fn list(
     Query(filter): Query<StatusFilter>,
 ) -> AppResult<Json<OutboxPage>> {
     let status = filter.status.as_deref().filter(|s| !s.is_empty());
-    let messages = outbox::list(&state.db, status).await?.into_iter().map(OutboxRow::from).collect();
-    Ok(Json(OutboxPage { messages }))
+    let page = filter.page()?;
+    let (rows, has_more) = outbox::list(&state.db, status, page).await?;
+    let messages = rows.into_iter().map(OutboxRow::from).collect();
+    Ok(Json(OutboxPage { messages, page, has_more }))
 }
 
 /// Queue a failed or dead message again (admin).
@@ -121,11 +136,14 @@ async fn outbox_page(
     Query(filter): Query<StatusFilter>,
 ) -> AppResult<Html<String>> {
     let status = filter.status.as_deref().filter(|s| !s.is_empty());
-    let rows: Vec<OutboxRow> =
-        outbox::list(&state.db, status).await?.into_iter().map(OutboxRow::from).collect();
+    let page = filter.page()?;
+    let (rows, has_more) = outbox::list(&state.db, status, page).await?;
+    let rows: Vec<OutboxRow> = rows.into_iter().map(OutboxRow::from).collect();
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("rows", &rows);
     context.insert("status", &status);
+    context.insert("page", &page);
+    context.insert("has_more", &has_more);
     context.insert("wide", &true);
     state.views.render("admin/outbox.html", principal.lang(), context)
 }
@@ -138,67 +156,4 @@ async fn retry_page(
 ) -> AppResult<Response> {
     retry_message(&state, &principal, &id, &client).await?;
     Ok(confirmed("/admin/outbox", Notice::MailRetried))
-}
-
-/// The development mailbox exists only with `mail.transport = "mailbox"` in
-/// development; everywhere else it is 404.
-fn mailbox_dir(state: &AppState) -> AppResult<&std::path::Path> {
-    let mail = &state.settings.mail;
-    if state.settings.is_development() && mail.transport == MailTransport::Mailbox {
-        Ok(&mail.mailbox_dir)
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-#[derive(Serialize)]
-struct MailboxEntry {
-    file: String,
-    subject: String,
-    to: String,
-}
-
-async fn mailbox(State(state): State<AppState>, lang: Lang, csrf: CsrfToken) -> AppResult<Html<String>> {
-    let dir = mailbox_dir(&state)?;
-    let mut entries = Vec::new();
-    if let Ok(mut read) = tokio::fs::read_dir(dir).await {
-        while let Ok(Some(entry)) = read.next_entry().await {
-            let file = entry.file_name().to_string_lossy().to_string();
-            if !file.ends_with(".eml") {
-                continue;
-            }
-            let text = tokio::fs::read_to_string(entry.path()).await.unwrap_or_default();
-            let header = |name: &str| {
-                text.lines()
-                    .find_map(|l| l.strip_prefix(name))
-                    .map(|v| v.trim().to_string())
-                    .unwrap_or_default()
-            };
-            entries.push(MailboxEntry { subject: header("Subject:"), to: header("To:"), file });
-        }
-    }
-    // UUIDv7 file names sort by time; newest first.
-    entries.sort_by(|a, b| b.file.cmp(&a.file));
-    let mut context = page::context(None, &csrf);
-    context.insert("entries", &entries);
-    state.views.render("dev/mailbox.html", lang, context)
-}
-
-async fn mailbox_message(
-    State(state): State<AppState>,
-    lang: Lang,
-    csrf: CsrfToken,
-    Path(file): Path<String>,
-) -> AppResult<Html<String>> {
-    let dir = mailbox_dir(&state)?;
-    let valid =
-        file.ends_with(".eml") && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
-    if !valid {
-        return Err(AppError::NotFound);
-    }
-    let text = tokio::fs::read_to_string(dir.join(&file)).await.map_err(|_| AppError::NotFound)?;
-    let mut context = page::context(None, &csrf);
-    context.insert("file", &file);
-    context.insert("message", &text);
-    state.views.render("dev/message.html", lang, context)
 }

@@ -159,7 +159,10 @@ fn insert_form(
     context.insert("intro", &form.intro_html);
     let views = fields::views(&form.fields, &values, &errors);
     context.insert("fields", &views);
-    context.insert("summary_fields", &views);
+    // The summary at the top is for refused input only.
+    if !errors.is_empty() {
+        context.insert("summary_fields", &views);
+    }
     context.insert("error_count", &errors.len());
 }
 

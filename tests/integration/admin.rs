@@ -138,9 +138,13 @@ db_test!(
             )
             .await;
         assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
-        for path in
-            ["/admin/audit", "/admin/outbox", "/admin/audit?action=login&from=2020-01-01", "/admin/usage"]
-        {
+        for path in [
+            "/admin/audit",
+            "/admin/outbox",
+            "/admin/outbox?status=sent&page=2",
+            "/admin/audit?action=login&from=2020-01-01",
+            "/admin/usage",
+        ] {
             assert_eq!(browser.get(app.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
         }
         let outbox = browser.get(app.url("/admin/outbox")).send().await.unwrap().text().await.unwrap();

@@ -143,6 +143,8 @@ async fn a_patient_goes_from_invitation_to_feedback_in_the_browser() {
             .await
             .unwrap();
         assert!(overflow.as_i64().unwrap_or(1) <= 0, "{path} scrolls sideways by {overflow} px at 360 px");
+        let text = browser.text().await;
+        assert!(!text.contains("Some fields need attention"), "{path} opens without an error summary");
     }
     browser.close().await;
 }

@@ -291,7 +291,7 @@ smtp_test!(
         diary(&app, &anna, "pain-level-diary", &today).await;
         // SMTP is down through the morning the digest is due.
         work_until(&app, instant("2026-03-03T09:00:00Z")).await;
-        let outbox = icbt::mail::outbox::list(&app.state.db, None).await.unwrap();
+        let (outbox, _) = icbt::mail::outbox::list(&app.state.db, None, 1).await.unwrap();
         let digest = outbox.iter().find(|m| m.kind == MailKind::Digest).expect("composed while SMTP was down");
         assert_eq!(digest.status, MailStatus::Pending);
         assert!(digest.attempts >= 1);

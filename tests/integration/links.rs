@@ -265,7 +265,11 @@ async fn the_development_mailbox_shows_mail_only_in_development() {
     assert!(list.contains("Your icbt account") && list.contains("noor@north.test"), "{list}");
     let file = list.split("href=\"/dev/mailbox/").nth(1).unwrap().split('"').next().unwrap().to_string();
     let message = app.get(&format!("/dev/mailbox/{file}")).await.text().await.unwrap();
-    assert!(message.contains("Subject: Your icbt account"));
+    // Decoded as a mail program shows it: headers as fields, the body as text.
+    assert!(message.contains("<h1>Your icbt account</h1>"), "{message}");
+    let seen = crate::support::visible_text(&message);
+    assert!(seen.contains("North has made an icbt account for you."), "{seen}");
+    assert!(!seen.contains("Content-Transfer-Encoding") && !seen.contains("=20"), "no raw MIME: {seen}");
     assert_eq!(app.get("/dev/mailbox/..%2Fetc%2Fpasswd").await.status(), StatusCode::NOT_FOUND);
 
     let test_env = TestApp::start(Backend::Sqlite).await;

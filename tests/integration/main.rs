@@ -8,6 +8,7 @@ mod support;
 mod access;
 mod admin;
 mod api_fuzz;
+mod audit_search;
 mod browser_manager;
 mod browser_patient;
 mod browser_therapist;

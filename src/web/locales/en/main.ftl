@@ -149,7 +149,6 @@ audit-target = Record
 audit-when = When
 audit-detail = Detail
 audit-none = Nothing matches these filters.
-audit-limit = The newest {$limit} matching entries are shown.
 
 outbox-all = All
 outbox-pending = Waiting
@@ -619,3 +618,9 @@ program-daily = Daily
 home-steps = You have done { $done } of { $total } steps; { $finished } of { $modules } modules are finished.
 home-welcome-first-unnamed = Welcome
 home-welcome-back-unnamed = Welcome back
+audit-person = Person (name or e-mail)
+audit-case-code = Patient case code
+audit-page = Page { $page }, newest first, { $size } entries a page.
+audit-pages = Pages of the audit log
+outbox-pages = Pages of the outbox
+mailbox-from = From

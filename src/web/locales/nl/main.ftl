@@ -151,7 +151,6 @@ audit-target = Dossier
 audit-when = Wanneer
 audit-detail = Detail
 audit-none = Niets past bij deze filters.
-audit-limit = De nieuwste {$limit} passende regels worden getoond.
 
 outbox-all = Alles
 outbox-pending = Wachtend
@@ -619,3 +618,9 @@ program-daily = Dagelijks
 home-steps = Je hebt { $done } van { $total } stappen gedaan; { $finished } van { $modules } modules zijn af.
 home-welcome-first-unnamed = Welkom
 home-welcome-back-unnamed = Welkom terug
+audit-person = Persoon (naam of e-mail)
+audit-case-code = Casuscode van de patiënt
+audit-page = Pagina { $page }, nieuwste eerst, { $size } regels per pagina.
+audit-pages = Pagina's van het auditlog
+outbox-pages = Pagina's van de uitgaande post
+mailbox-from = Van
