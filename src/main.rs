@@ -172,7 +172,8 @@ async fn simulate_demo_clinic(mut settings: Settings, args: DemoArgs) -> anyhow:
         weeks: args.weeks.max(1),
         intake_weeks: args.intake_weeks.unwrap_or(args.weeks * 2 / 3),
         seed: args.seed,
-        first_therapist: None,
+        known_therapists: Vec::new(),
+        team: None,
     };
     settings.clock.start = Some(chrono::Utc::now() - chrono::Duration::weeks(plan.weeks.into()));
     let state = AppState::build(settings).await.context("opening the database")?;

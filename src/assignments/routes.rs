@@ -45,13 +45,17 @@ async fn submit_form(
     let enrollment = access::own_enrollment(&state, &principal).await?;
     let fields = form_fields(&state, &enrollment, &item_id)?;
     let values = crate::web::fields::answers_from_form(&fields, &pairs);
+    if let Some(more) = progress::Refused::adding_a_row(&pairs, &values, None) {
+        return progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, (Some(more), true))
+            .await;
+    }
     let draft = pairs.iter().any(|(k, v)| k == "intent" && v == "draft");
     let completeness = if draft { Completeness::Draft } else { Completeness::Final };
     let saved = service::save(&state, &enrollment, &item_id, &values, completeness).await;
     let notice = if draft { Notice::AssignmentDraftSaved } else { Notice::AssignmentSent };
     let done = |_| async { Ok(confirmed(&format!("/items/{item_id}"), notice)) };
     let again = |errors| {
-        let refused = progress::Refused { values: values.clone(), errors, date: None };
+        let refused = progress::Refused { values: values.clone(), errors, date: None, rows_wanted: None };
         progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, (Some(refused), false))
     };
     finish(saved, done, again).await

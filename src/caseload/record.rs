@@ -69,7 +69,8 @@ async fn record_page(
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
     // What the therapist has now seen needs no digest.
     crate::digests::mark_seen(&state.db, &enrollment.id, state.clock.now()).await?;
-    render(&state, &csrf, &principal, &enrollment, query.page.unwrap_or(1).max(1), None, None).await
+    let shown = Shown { page: query.page.unwrap_or(1).max(1), ..Shown::default() };
+    render(&state, &csrf, &principal, &enrollment, shown).await
 }
 
 /// "I have contacted the patient" sent incomplete: shown again in the banner.
@@ -87,21 +88,36 @@ pub(super) async fn render_refused_risk(
     enrollment: &enrollments::Model,
     refused: RefusedRisk,
 ) -> AppResult<Response> {
-    let mut page = render(state, csrf, principal, enrollment, 1, None, Some(refused)).await?;
+    let shown = Shown { refused_risk: Some(refused), ..Shown::default() };
+    let mut page = render(state, csrf, principal, enrollment, shown).await?;
     *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     Ok(page)
 }
 
-/// The page, optionally with a feedback draft to preview or its errors.
+/// What the record shows besides the patient's file: which page of the
+/// history, a feedback draft to preview (or its errors), a risk handling or
+/// a contact sent incomplete.
+pub(super) struct Shown {
+    pub page: usize,
+    pub composer: Option<(String, Option<FieldErrors>)>,
+    pub refused_risk: Option<RefusedRisk>,
+    pub refused_contact: Option<(ContactForm, FieldErrors)>,
+}
+
+impl Default for Shown {
+    fn default() -> Self {
+        Shown { page: 1, composer: None, refused_risk: None, refused_contact: None }
+    }
+}
+
 async fn render(
     state: &AppState,
     csrf: &CsrfToken,
     principal: &Principal,
     enrollment: &enrollments::Model,
-    page: usize,
-    composer: Option<(String, Option<FieldErrors>)>,
-    refused_risk: Option<RefusedRisk>,
+    shown: Shown,
 ) -> AppResult<Response> {
+    let Shown { page, composer, refused_risk, refused_contact } = shown;
     let program = progress::program_of(&state.content, enrollment)?;
     let current = Progress::load(&state.db, &enrollment.id).await?;
     let since = enrollment.last_feedback_at;
@@ -146,9 +162,13 @@ async fn render(
     context.insert("charts", &charts);
     context.insert("score_charts", &score_charts);
     context.insert("wide", &true);
-    let (draft, errors) = composer.unwrap_or_default();
+    let (draft, mut errors) = composer.unwrap_or_default();
     context.insert("preview", &(!draft.is_empty() && errors.is_none()));
     context.insert("draft", &draft);
+    if let Some((typed, refused)) = refused_contact {
+        context.insert("contact", &typed);
+        errors = Some(refused);
+    }
     let status = if errors.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     context.insert("errors", &errors);
     Ok((status, state.views.render("therapist/record.html", principal.lang(), context)?).into_response())
@@ -237,18 +257,21 @@ async fn feedback(
         access::record_for_staff(&state, &principal, &id, "patient.feedback_opened", &client).await?;
     if let Some(snippet_id) = form.snippet.as_deref() {
         let body = with_snippet(&state, &principal, &enrollment, &form.body, snippet_id).await?;
-        return render(&state, &csrf, &principal, &enrollment, 1, Some((body, None)), None).await;
+        let shown = Shown { composer: Some((body, None)), ..Shown::default() };
+        return render(&state, &csrf, &principal, &enrollment, shown).await;
     }
     if form.intent.as_deref() == Some("preview") {
         let errors = form.body.trim().is_empty().then(|| {
             FieldErrors::from([("body".to_string(), vec!["Write your feedback first.".to_string()])])
         });
-        return render(&state, &csrf, &principal, &enrollment, 1, Some((form.body, errors)), None).await;
+        let shown = Shown { composer: Some((form.body, errors)), ..Shown::default() };
+        return render(&state, &csrf, &principal, &enrollment, shown).await;
     }
     let sent = messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await;
     let done = |_| async { Ok(confirmed(&format!("/patients/{id}"), Notice::FeedbackSent)) };
     let again = |errors| {
-        render(&state, &csrf, &principal, &enrollment, 1, Some((form.body.clone(), Some(errors))), None)
+        let shown = Shown { composer: Some((form.body.clone(), Some(errors))), ..Shown::default() };
+        render(&state, &csrf, &principal, &enrollment, shown)
     };
     finish(sent, done, again).await
 }
@@ -271,8 +294,8 @@ async fn module_state(
     Ok(confirmed(&format!("/patients/{id}"), Notice::ModuleChanged))
 }
 
-#[derive(Deserialize)]
-struct ContactForm {
+#[derive(Deserialize, Serialize)]
+pub(super) struct ContactForm {
     kind: String,
     held_on: String,
     minutes: String,
@@ -282,6 +305,7 @@ struct ContactForm {
 
 async fn contact(
     State(state): State<AppState>,
+    csrf: CsrfToken,
     client: ClientInfo,
     principal: Principal,
     Path(id): Path<String>,
@@ -294,8 +318,13 @@ async fn contact(
         minutes: &form.minutes,
         note: &form.note,
     };
-    super::contacts::log_contact(&state, &principal, &enrollment, new, &client).await?;
-    Ok(confirmed(&format!("/patients/{id}"), Notice::ContactLogged))
+    let logged = super::contacts::log_contact(&state, &principal, &enrollment, new, &client).await;
+    let done = |_| async { Ok(confirmed(&format!("/patients/{id}"), Notice::ContactLogged)) };
+    let again = |errors| {
+        let shown = Shown { refused_contact: Some((form, errors)), ..Shown::default() };
+        render(&state, &csrf, &principal, &enrollment, shown)
+    };
+    finish(logged, done, again).await
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,5 @@
-//! Demo data for `icbt serve --demo`: a clinic with an administrator, a
-//! therapist, a manager and one patient. Idempotent: a second start finds and reuses them.
+//! Demo data for `icbt serve --demo`: a clinic with an administrator, two
+//! therapists in one team (so cover can be tried), a manager and one patient. Idempotent: a second start finds and reuses them.
 
 pub mod answers;
 pub mod simulate;
@@ -21,19 +21,44 @@ pub struct DemoLogin {
     pub role: Role,
     pub email: &'static str,
     pub password: &'static str,
+    pub name: &'static str,
 }
 
 /// Well-known passwords are acceptable only because demo data is refused in
 /// production.
-pub const LOGINS: [DemoLogin; 4] = [
-    DemoLogin { role: Role::Admin, email: "admin@demo.example.org", password: "demo-admin-passphrase" },
+pub const LOGINS: [DemoLogin; 5] = [
+    DemoLogin {
+        role: Role::Admin,
+        email: "admin@demo.example.org",
+        password: "demo-admin-passphrase",
+        name: "Demo Administrator",
+    },
     DemoLogin {
         role: Role::Therapist,
         email: "therapist@demo.example.org",
         password: "demo-therapist-passphrase",
+        name: "Sanne de Vries",
     },
-    DemoLogin { role: Role::Manager, email: "manager@demo.example.org", password: "demo-manager-passphrase" },
-    DemoLogin { role: Role::Patient, email: "patient@demo.example.org", password: "demo-sunny-walks" },
+    DemoLogin {
+        role: Role::Manager,
+        email: "manager@demo.example.org",
+        password: "demo-manager-passphrase",
+        name: "Mark Jansen",
+    },
+    DemoLogin {
+        role: Role::Patient,
+        email: "patient@demo.example.org",
+        password: "demo-sunny-walks",
+        name: "Anna",
+    },
+    // A colleague in the same team, so cover can be arranged and tried from
+    // both sides.
+    DemoLogin {
+        role: Role::Therapist,
+        email: "colleague@demo.example.org",
+        password: "demo-colleague-passphrase",
+        name: "Ahmed Bakker",
+    },
 ];
 
 /// How long the demo clinic has been running when it is first created.
@@ -58,7 +83,8 @@ pub async fn ensure_demo_clinic(state: &AppState) -> AppResult<()> {
             weeks: DEMO_WEEKS,
             intake_weeks: 6,
             seed: 2026,
-            first_therapist: Some(LOGINS[1].email.into()),
+            known_therapists: vec![LOGINS[1].email.into(), LOGINS[4].email.into()],
+            team: Some(TEAM_NAME.into()),
         };
         simulate::simulate(&past, &plan, |_| {}).await?;
     }
@@ -84,15 +110,9 @@ async fn ensure_logins(state: &AppState) -> AppResult<()> {
             Role::Admin => (None, None),
             _ => (Some(clinic.id.as_str()), Some(team.id.as_str())),
         };
-        let name = match login.role {
-            Role::Admin => "Demo Administrator",
-            Role::Therapist => "Sanne de Vries",
-            Role::Manager => "Mark Jansen",
-            Role::Patient => "Demo Patient",
-        };
         let new = NewUser {
             email: login.email,
-            name,
+            name: login.name,
             role: login.role,
             clinic_id,
             team_id,

@@ -38,9 +38,15 @@ pub struct ClinicPlan {
     /// Patients are enrolled evenly over this many first weeks (0: all at once).
     pub intake_weeks: u32,
     pub seed: u64,
-    /// An existing therapist (by e-mail) to be the clinic's first therapist.
-    pub first_therapist: Option<String>,
+    /// Existing therapists (by e-mail) to be the clinic's first ones.
+    pub known_therapists: Vec<String>,
+    /// The team the therapists work in; "Team 1" when not given.
+    pub team: Option<String>,
 }
+
+/// Names for the simulated therapists, so a caseload and a cover read like a clinic.
+const THERAPIST_NAMES: [&str; 6] =
+    ["Sanne de Vries", "Ahmed Bakker", "Lotte Visser", "Daan Smit", "Fatima el Idrissi", "Joris Mulder"];
 
 /// What the simulation left behind.
 #[derive(Clone, Debug, Default)]
@@ -146,24 +152,25 @@ async fn ensure_staff(state: &AppState, plan: &ClinicPlan) -> AppResult<Vec<Prin
         Some(clinic) => clinic,
         None => accounts::create_clinic(db, &plan.clinic, now).await?,
     };
-    let team = match accounts::find_team_by_name(db, &clinic.id, "Team 1").await? {
+    let team_name = plan.team.as_deref().unwrap_or("Team 1");
+    let team = match accounts::find_team_by_name(db, &clinic.id, team_name).await? {
         Some(team) => team,
-        None => accounts::create_team(db, &clinic.id, "Team 1", now).await?,
+        None => accounts::create_team(db, &clinic.id, team_name, now).await?,
     };
     let slug: String = plan.clinic.to_lowercase().chars().filter(char::is_ascii_alphanumeric).collect();
     let hash = hash_password(STAFF_PASSWORD.to_string()).await?;
     let mut therapists = Vec::new();
     for n in 1..=plan.therapists.max(1) {
-        let email = match (&plan.first_therapist, n) {
-            (Some(first), 1) => first.clone(),
-            _ => format!("therapist{n}@{slug}.demo.example.org"),
+        let email = match plan.known_therapists.get(n - 1) {
+            Some(known) => known.clone(),
+            None => format!("therapist{n}@{slug}.demo.example.org"),
         };
         let user = match accounts::find_user_by_email(db, &email).await? {
             Some(user) => user,
             None => {
                 let new = NewUser {
                     email: &email,
-                    name: &format!("Therapist {n}"),
+                    name: THERAPIST_NAMES[(n - 1) % THERAPIST_NAMES.len()],
                     role: Role::Therapist,
                     clinic_id: Some(&clinic.id),
                     team_id: Some(&team.id),

@@ -46,10 +46,19 @@ async fn submit_form(
     let fields = crate::assignments::routes::form_fields(&state, &enrollment, &item_id)?;
     let values = crate::web::fields::answers_from_form(&fields, &pairs);
     let date = pairs.iter().find(|(k, _)| k == "date").map(|(_, v)| v.clone()).unwrap_or_default();
+    if let Some(more) = crate::progress::Refused::adding_a_row(&pairs, &values, Some(date.clone())) {
+        let shown = (Some(more), false);
+        return crate::progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, shown).await;
+    }
     let saved = service::save_entry(&state, &enrollment, &item_id, &date, &values).await;
     let done = |_| async { Ok(confirmed(&format!("/items/{item_id}"), Notice::DiarySaved)) };
     let again = |errors| {
-        let refused = crate::progress::Refused { values: values.clone(), errors, date: Some(date.clone()) };
+        let refused = crate::progress::Refused {
+            values: values.clone(),
+            errors,
+            date: Some(date.clone()),
+            rows_wanted: None,
+        };
         crate::progress::render_item(&state, &csrf, &principal, &enrollment, &item_id, (Some(refused), false))
     };
     finish(saved, done, again).await

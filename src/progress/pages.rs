@@ -4,7 +4,7 @@
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
-    response::{IntoResponse, Redirect, Response},
+    response::{IntoResponse, Response},
     routing::{get, post},
 };
 use chrono::Duration;
@@ -70,6 +70,29 @@ pub struct Refused {
     pub values: Map<String, Value>,
     pub errors: FieldErrors,
     pub date: Option<String>,
+    /// "Add a row": the rows field and how many rows it should now show.
+    pub rows_wanted: Option<(String, usize)>,
+}
+
+impl Refused {
+    /// The form shown again with one more row for the field named by the
+    /// pressed "add a row" button, if one was pressed; nothing is saved.
+    pub fn adding_a_row(
+        pairs: &[(String, String)],
+        values: &Map<String, Value>,
+        date: Option<String>,
+    ) -> Option<Self> {
+        let field = pairs.iter().find(|(k, _)| k == "add_row").map(|(_, v)| v.clone())?;
+        let count_key = format!("{field}.rows");
+        let shown: usize =
+            pairs.iter().find(|(k, _)| *k == count_key).and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
+        Some(Refused {
+            values: values.clone(),
+            errors: FieldErrors::new(),
+            date,
+            rows_wanted: Some((field, shown + 1)),
+        })
+    }
 }
 
 /// Renders an item page; with `refused`, a 422 showing the patient's input
@@ -96,7 +119,8 @@ pub async fn render_item(
     context.insert("title", &item.title);
     context.insert("minutes", &item.minutes);
     context.insert("done", &progress.is_done(item));
-    let status = if refused.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let invalid = refused.as_ref().is_some_and(|r| !r.errors.is_empty());
+    let status = if invalid { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let template = match (&item.body, item.kind) {
         (ItemBody::Page(body), _) => {
             context.insert("html", &body.html);
@@ -129,7 +153,7 @@ async fn insert_assignment(
     edit: bool,
 ) -> AppResult<()> {
     if let Some(r) = refused {
-        insert_form(context, form, (r.values, r.errors));
+        insert_form(context, form, (r.values, r.errors), r.rows_wanted);
         return Ok(());
     }
     let draft = assignments::service::draft(&state.db, &enrollment.id, item_id).await?;
@@ -146,7 +170,7 @@ async fn insert_assignment(
         (None, Some(sent)) => serde_json::from_str(&sent.answers).unwrap_or_default(),
         (None, None) => Map::new(),
     };
-    insert_form(context, form, (values, FieldErrors::new()));
+    insert_form(context, form, (values, FieldErrors::new()), None);
     Ok(())
 }
 
@@ -155,9 +179,10 @@ fn insert_form(
     context: &mut tera::Context,
     form: &Form,
     (values, errors): (Map<String, Value>, FieldErrors),
+    rows_wanted: Option<(String, usize)>,
 ) {
     context.insert("intro", &form.intro_html);
-    let views = fields::views(&form.fields, &values, &errors);
+    let views = fields::views_with_rows(&form.fields, &values, &errors, rows_wanted.as_ref());
     context.insert("fields", &views);
     // The summary at the top is for refused input only.
     if !errors.is_empty() {
@@ -178,15 +203,15 @@ async fn insert_diary(
 ) -> AppResult<()> {
     let today = diaries::service::today(state);
     let entries = diaries::service::entries(&state.db, &enrollment.id, Some(diary_id), Some(60)).await?;
-    let (values, errors, date) = match refused {
-        Some(r) => (r.values, r.errors, r.date.unwrap_or_else(|| today.to_string())),
+    let (values, errors, date, rows_wanted) = match refused {
+        Some(r) => (r.values, r.errors, r.date.unwrap_or_else(|| today.to_string()), r.rows_wanted),
         None => {
             let todays = entries.iter().find(|e| e.entry_date == today);
             let values = todays.and_then(|e| serde_json::from_str(&e.entry_values).ok()).unwrap_or_default();
-            (values, FieldErrors::new(), today.to_string())
+            (values, FieldErrors::new(), today.to_string(), None)
         }
     };
-    insert_form(context, form, (values, errors));
+    insert_form(context, form, (values, errors), rows_wanted);
     context.insert("date", &date);
     context.insert("today", &today.to_string());
     context.insert("yesterday", &(today - Duration::days(1)).to_string());
@@ -212,5 +237,6 @@ async fn page_done(
     let progress = Progress::load(&state.db, &enrollment.id).await?;
     let next =
         module.items.iter().skip_while(|i| i.id != item.id).skip(1).find(|i| progress.can_open(module, i));
-    Ok(Redirect::to(&next.map_or("/home".to_string(), |i| format!("/items/{}", i.id))).into_response())
+    let to = next.map_or("/home".to_string(), |i| format!("/items/{}", i.id));
+    Ok(crate::web::confirmed(&to, crate::web::Notice::PageRead))
 }

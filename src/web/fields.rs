@@ -54,7 +54,36 @@ pub struct OptionView {
 const SPARE_ROWS: usize = 3;
 
 pub fn views(fields: &[Field], values: &Map<String, Value>, errors: &FieldErrors) -> Vec<FieldView> {
-    fields.iter().map(|f| view(f, values.get(&f.id), errors, &f.id)).collect()
+    views_with_rows(fields, values, errors, None)
+}
+
+/// As `views`; `rows_wanted` (a rows field and a count) shows that field with
+/// at least that many rows, for "add a row" without script.
+pub fn views_with_rows(
+    fields: &[Field],
+    values: &Map<String, Value>,
+    errors: &FieldErrors,
+    rows_wanted: Option<&(String, usize)>,
+) -> Vec<FieldView> {
+    fields
+        .iter()
+        .map(|f| {
+            let mut shown = view(f, values.get(&f.id), errors, &f.id);
+            if let Some((_, wanted)) = rows_wanted.filter(|(name, _)| *name == f.id) {
+                let max = f.max_rows.unwrap_or(20).max(shown.rows.len());
+                while shown.rows.len() < (*wanted).min(max) {
+                    let n = shown.rows.len() + 1;
+                    let row = f
+                        .columns
+                        .iter()
+                        .map(|c| view(c, None, errors, &format!("{}.{n}.{}", f.id, c.id)))
+                        .collect();
+                    shown.rows.push(row);
+                }
+            }
+            shown
+        })
+        .collect()
 }
 
 fn view(field: &Field, value: Option<&Value>, errors: &FieldErrors, name: &str) -> FieldView {

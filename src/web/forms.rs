@@ -36,6 +36,7 @@ pub enum Notice {
     MailRetried,
     MessageSent,
     ModuleChanged,
+    PageRead,
     PasswordChanged,
     PatientErased,
     ReminderSaved,
@@ -57,7 +58,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [(Notice, &'static str); 33] = [
+    const ALL: [(Notice, &'static str); 34] = [
         (Notice::AssignmentDraftSaved, "draft"),
         (Notice::AssignmentSent, "submitted"),
         (Notice::AutoUnlockChanged, "auto-unlock-changed"),
@@ -73,6 +74,7 @@ impl Notice {
         (Notice::MailRetried, "mail-retried"),
         (Notice::MessageSent, "message-sent"),
         (Notice::ModuleChanged, "module-changed"),
+        (Notice::PageRead, "page-read"),
         (Notice::PasswordChanged, "password-changed"),
         (Notice::PatientErased, "erased"),
         (Notice::ReminderSaved, "reminder-saved"),

@@ -77,6 +77,19 @@ async fn serve_and_stop(dir: &Path, database_url: Option<&str>) {
     let patients = caseload["patients"].as_array().unwrap();
     assert!(patients.len() >= 4, "{caseload}");
     assert!(patients.iter().any(|p| p["new_diary_entries"].as_u64() > Some(0)), "{caseload}");
+    // A colleague in the same team has a caseload too, and is offered for cover.
+    let colleague = &icbt::demo::LOGINS[4];
+    let browser = crate::support::new_client();
+    let login = [("email", colleague.email), ("password", colleague.password)];
+    let page = browser.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let csrf = crate::support::accounts::csrf_in(&page).unwrap();
+    let form = [("csrf", csrf.as_str()), login[0], login[1]];
+    let logged_in = browser.post(format!("{base}/login")).form(&form).send().await.unwrap();
+    assert_eq!(logged_in.status(), 303, "the colleague logs in");
+    let cover = browser.get(format!("{base}/cover")).send().await.unwrap().text().await.unwrap();
+    assert!(cover.contains("Sanne de Vries"), "the demo therapist can be covered for: {cover}");
+    let theirs = browser.get(format!("{base}/caseload")).send().await.unwrap().text().await.unwrap();
+    assert!(theirs.contains("/patients/"), "the colleague has patients of their own");
     let status = server.terminate(Duration::from_secs(5));
     assert!(status.success(), "exit status {status:?}");
 }

@@ -14,7 +14,8 @@ db_test!(
             weeks: 4,
             intake_weeks: 1,
             seed: 7,
-            first_therapist: None,
+            known_therapists: Vec::new(),
+            team: None,
         };
         let days = std::sync::atomic::AtomicU32::new(0);
         let report = simulate(&app.state, &plan, |d| days.store(d, std::sync::atomic::Ordering::Relaxed))

@@ -10,6 +10,7 @@ mod admin;
 mod api_fuzz;
 mod audit_search;
 mod browser_manager;
+mod browser_pages;
 mod browser_patient;
 mod browser_therapist;
 mod caseload;

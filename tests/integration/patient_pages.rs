@@ -105,3 +105,43 @@ db_test!(
         assert!(!forged.text().await.unwrap().contains("<script>"));
     }
 );
+
+db_test!(
+    async fn a_row_is_added_without_script_and_nothing_is_saved(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let patient = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let browser = app.browser_login(&patient.email).await;
+        let page = "/items/pain-activity-diary";
+        let html = browser.get(app.url(page)).send().await.unwrap().text().await.unwrap();
+        assert!(
+            html.contains("name=\"activities.3.activity\"")
+                && !html.contains("name=\"activities.4.activity\"")
+        );
+        assert!(html.contains("name=\"add_row\" value=\"activities\""), "an add-a-row button");
+
+        let typed = [
+            ("activities.1.activity", "Short walk"),
+            ("activities.1.duration_minutes", "20"),
+            ("activities.rows", "3"),
+            ("add_row", "activities"),
+        ];
+        let more = app.submit_form(&browser, page, &format!("{page}/entry"), &typed).await;
+        assert_eq!(more.status(), StatusCode::OK, "not an error: the form again");
+        let html = more.text().await.unwrap();
+        assert!(html.contains("name=\"activities.4.activity\""), "a fourth row");
+        assert!(!html.contains("name=\"activities.5.activity\""), "one row more, not several");
+        assert!(html.contains("value=\"Short walk\""), "what was typed stays");
+        assert!(!html.contains("Some fields need attention"), "no errors for an unfinished form");
+        let entries: serde_json::Value = app
+            .api_get(&patient.token, "/api/v1/me/diaries/pain-activity-diary/entries")
+            .await
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            entries.as_array().or(entries["entries"].as_array()).map(Vec::len),
+            Some(0),
+            "nothing saved"
+        );
+    }
+);

@@ -434,3 +434,47 @@ db_test!(
         );
     }
 );
+
+db_test!(
+    async fn a_refused_contact_comes_back_with_what_was_typed_and_the_errors_on_top(app: TestApp) {
+        let clinic = app.clinic("North").await;
+        let patient = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
+        let browser = app.browser_login(&clinic.therapist.email).await;
+        let record = format!("/patients/{}", patient.id);
+        let typed = [
+            ("kind", "phone"),
+            ("held_on", "2999-01-01"),
+            ("minutes", "20"),
+            ("note", "Talked about pacing"),
+        ];
+        let refused = app.submit_form(&browser, &record, &format!("{record}/contacts"), &typed).await;
+        assert_eq!(refused.status(), reqwest::StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.text().await.unwrap();
+        let summary = html.find("error-summary").expect("a summary of the errors");
+        let field = html.find("id=\"held_on\"").unwrap();
+        assert!(
+            summary < field && html.contains("href=\"#held_on\""),
+            "the summary is on top and links to the field"
+        );
+        assert!(html.contains("Enter the date of the contact, today or earlier."));
+        assert!(
+            html.contains("value=\"Talked about pacing\"") && html.contains("value=\"20\""),
+            "typing kept"
+        );
+        assert!(html.contains("<option value=\"phone\" selected>"), "the kind chosen is kept");
+
+        let ok = [("kind", "phone"), ("held_on", "2026-01-01"), ("minutes", "20"), ("note", "")];
+        let logged = app.submit_form(&browser, &record, &format!("{record}/contacts"), &ok).await;
+        assert_eq!(logged.status(), reqwest::StatusCode::SEE_OTHER);
+        let next = logged.headers()["location"].to_str().unwrap().to_string();
+        let html = browser.get(app.url(&next)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("notice ok"), "confirmed on the next page");
+
+        // A patient marking a page read is told so on the next page.
+        let reader = app.browser_login(&patient.email).await;
+        let read = app.submit_form(&reader, "/items/pain-welcome", "/items/pain-welcome/done", &[]).await;
+        let next = read.headers()["location"].to_str().unwrap().to_string();
+        let html = reader.get(app.url(&next)).send().await.unwrap().text().await.unwrap();
+        assert!(html.contains("Marked as read."), "{next}");
+    }
+);

@@ -242,7 +242,8 @@ db_test!(
             weeks: 5,
             intake_weeks: 1,
             seed: 11,
-            first_therapist: None,
+            known_therapists: Vec::new(),
+            team: None,
         };
         icbt::demo::simulate::simulate(&app.state, &plan, |_| {}).await.unwrap();
         let tz = app.state.settings.care.timezone;
@@ -598,7 +599,8 @@ db_test!(
             weeks: 2,
             intake_weeks: 1,
             seed: 5,
-            first_therapist: None,
+            known_therapists: Vec::new(),
+            team: None,
         };
         icbt::demo::simulate::simulate(&app.state, &plan, |_| {}).await.unwrap();
         let tz = app.state.settings.care.timezone;

@@ -96,14 +96,30 @@ impl Browser {
         self.check_accessibility(step).await;
     }
 
-    /// axe-core: no serious or critical WCAG 2.2 A/AA violations.
+    /// A screenshot with `css` scrolled into view, for what lies below the fold.
+    pub async fn shot_of(&mut self, css: &str, step: &str) {
+        let script = "document.querySelector(arguments[0]).scrollIntoView({block: 'start'}); return true;";
+        self.client.execute(script, vec![json!(css)]).await.unwrap_or_else(|e| panic!("{css}: {e}"));
+        if let Ok(png) = self.client.screenshot().await {
+            self.shots.push((step.to_string(), png));
+        }
+    }
+
+    /// Logs in as `email` (with the test password) through the login form.
+    pub async fn log_in(&mut self, app: &crate::support::TestApp, email: &str) {
+        self.visit(&app.url("/login"), "login").await;
+        self.fill("#email", email).await;
+        self.fill("#password", crate::support::accounts::PASSWORD).await;
+        self.submit("form[action='/login'] button", "logged-in").await;
+    }
+
+    /// axe-core: no WCAG 2.2 A/AA violation of any impact.
     pub async fn check_accessibility(&mut self, step: &str) {
         self.client.execute(&self.axe, vec![]).await.expect("inject axe-core");
         let script = r#"
             const done = arguments[arguments.length - 1];
             axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] })
-               .then(r => done(r.violations.filter(v => v.impact === "serious" || v.impact === "critical")
-                                            .map(v => ({ id: v.id, impact: v.impact, help: v.help,
+               .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
                                                          nodes: v.nodes.slice(0, 3).map(n => n.html) }))))
                .catch(e => done([{ id: "axe-error", help: String(e) }]));
         "#;

@@ -624,3 +624,7 @@ audit-page = Page { $page }, newest first, { $size } entries a page.
 audit-pages = Pages of the audit log
 outbox-pages = Pages of the outbox
 mailbox-from = From
+table-scroll = Table: scroll sideways to see all columns
+form-row = Row
+form-add-row = Add a row
+done-page-read = Marked as read.

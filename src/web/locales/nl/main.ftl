@@ -624,3 +624,7 @@ audit-page = Pagina { $page }, nieuwste eerst, { $size } regels per pagina.
 audit-pages = Pagina's van het auditlog
 outbox-pages = Pagina's van de uitgaande post
 mailbox-from = Van
+table-scroll = Tabel: schuif opzij om alle kolommen te zien
+form-row = Regel
+form-add-row = Regel toevoegen
+done-page-read = Gemarkeerd als gelezen.
