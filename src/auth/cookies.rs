@@ -1,4 +1,4 @@
-//! The session cookie.
+//! The session cookie, and the language a logged-out page is shown in.
 
 use axum::{
     http::{header, HeaderValue},
@@ -28,6 +28,18 @@ pub fn clear_session_cookie(state: &AppState, response: &mut Response) {
         .secure(state.settings.secure_cookies())
         .same_site(SameSite::Lax)
         .max_age(time::Duration::ZERO);
+    append(response, cookie.build());
+}
+
+/// After logging out, the login page still speaks the person's language,
+/// whatever their browser asks for. It holds only "en" or "nl".
+pub fn remember_language(state: &AppState, response: &mut Response, lang: web::Lang) {
+    let cookie = Cookie::build((web::LANG_COOKIE, lang.code()))
+        .path("/")
+        .http_only(true)
+        .secure(state.settings.secure_cookies())
+        .same_site(SameSite::Lax)
+        .max_age(time::Duration::days(365));
     append(response, cookie.build());
 }
 

@@ -244,7 +244,8 @@ struct FeedbackForm {
     snippet: Option<String>,
 }
 
-/// Preview shows the message as the patient will read it; send delivers it.
+/// Preview shows the message as the patient will read it; send delivers it
+/// as feedback, reply as an ordinary message.
 async fn feedback(
     State(state): State<AppState>,
     csrf: CsrfToken,
@@ -267,8 +268,15 @@ async fn feedback(
         let shown = Shown { composer: Some((form.body, errors)), ..Shown::default() };
         return render(&state, &csrf, &principal, &enrollment, shown).await;
     }
-    let sent = messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await;
-    let done = |_| async { Ok(confirmed(&format!("/patients/{id}"), Notice::FeedbackSent)) };
+    // Feedback is the explicit act the schedule asks for; a reply answers
+    // between feedback days and leaves the schedule and fidelity alone.
+    let reply = form.intent.as_deref() == Some("reply");
+    let sent = match reply {
+        true => messages::service::send_reply(&state, &enrollment, &principal, &form.body, &client).await,
+        false => messages::service::send_feedback(&state, &enrollment, &principal, &form.body, &client).await,
+    };
+    let notice = if reply { Notice::ReplySent } else { Notice::FeedbackSent };
+    let done = |_| async { Ok(confirmed(&format!("/patients/{id}"), notice)) };
     let again = |errors| {
         let shown = Shown { composer: Some((form.body.clone(), Some(errors))), ..Shown::default() };
         render(&state, &csrf, &principal, &enrollment, shown)

@@ -111,7 +111,7 @@ fn check_bands(loader: &mut Loader, source: &Source, bands: &[raw::BandRaw], min
             loader.at(
                 source,
                 band.min.span(),
-                format!("band gap: scores {expected}..{} are in no band", start - 1),
+                format!("band gap: scores {expected}..{} are in no band", start.saturating_sub(1)),
             );
         } else if start < expected {
             loader.at(
@@ -123,12 +123,14 @@ fn check_bands(loader: &mut Loader, source: &Source, bands: &[raw::BandRaw], min
         if band.max < start {
             loader.at(source, band.min.span(), format!("band {start}..{} ends before it starts", band.max));
         }
-        expected = band.max + 1;
+        // Bounds come from the author's file, so they may be any i64.
+        expected = band.max.saturating_add(1);
     }
     if bands.is_empty() {
         loader.error(&source.rel, 1, "a questionnaire needs [[bands]]");
-    } else if expected != max + 1 {
-        loader.error(&source.rel, 1, format!("the bands end at {} but scores go up to {max}", expected - 1));
+    } else if expected != max.saturating_add(1) {
+        let end = expected.saturating_sub(1);
+        loader.error(&source.rel, 1, format!("the bands end at {end} but scores go up to {max}"));
     }
 }
 

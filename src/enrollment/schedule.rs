@@ -15,14 +15,28 @@ pub fn weekday_number(name: &str) -> Option<i32> {
 }
 
 /// When this patient's next feedback is due: counted from the last feedback,
-/// or from the start of treatment before the first.
+/// or from the start of treatment before the first. Feedback given early
+/// meets its day, so the next one is counted from that day.
 pub fn feedback_due_on(enrollment: &enrollments::Model, timezone: Tz) -> NaiveDate {
     let anchor = enrollment.last_feedback_at.or(enrollment.activated_at).unwrap_or(enrollment.enrolled_at);
-    next_due(
-        anchor.with_timezone(&timezone).date_naive(),
-        enrollment.feedback_cadence,
-        enrollment.feedback_weekday,
-    )
+    let anchor = anchor.with_timezone(&timezone).date_naive();
+    let anchor = enrollment.feedback_on_time_for.map_or(anchor, |met| anchor.max(met));
+    next_due(anchor, enrollment.feedback_cadence, enrollment.feedback_weekday)
+}
+
+/// The days between two feedback days.
+pub fn period(cadence: Cadence) -> Duration {
+    match cadence {
+        Cadence::Weekly => Duration::days(7),
+        Cadence::Fortnightly => Duration::days(14),
+    }
+}
+
+/// Whether feedback given on `day` meets the feedback day `occasion`: on it,
+/// or in the period before it (so two messages in one week do not meet next
+/// week's day as well).
+pub fn meets(day: NaiveDate, occasion: NaiveDate, cadence: Cadence) -> bool {
+    day <= occasion && day > occasion - period(cadence)
 }
 
 /// The first feedback weekday at least a week (weekly) or a week and a day

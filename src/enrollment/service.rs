@@ -121,6 +121,8 @@ pub async fn enroll(
         enrolled_at: Set(now),
         activated_at: Set(None),
         last_feedback_at: Set(None),
+        feedback_due_for: Set(None),
+        feedback_on_time_for: Set(None),
         last_active_at: Set(None),
         ended_at: Set(None),
     };

@@ -20,6 +20,9 @@ pub struct Model {
     pub enrolled_at: DateTimeUtc,
     pub activated_at: Option<DateTimeUtc>,
     pub last_feedback_at: Option<DateTimeUtc>,
+    /// The last feedback day recorded as due, and the last met on time.
+    pub feedback_due_for: Option<Date>,
+    pub feedback_on_time_for: Option<Date>,
     pub last_active_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
 }

@@ -1,5 +1,6 @@
 //! `GET/POST /api/v1/me/messages`, and for the therapist
-//! `GET /api/v1/patients/{id}/messages` and `POST /api/v1/patients/{id}/feedback`.
+//! `GET/POST /api/v1/patients/{id}/messages` (a reply) and
+//! `POST /api/v1/patients/{id}/feedback`.
 
 use axum::{
     extract::{Path, State},
@@ -29,7 +30,7 @@ use utoipa_axum::routes;
 pub fn routes() -> Routes {
     Routes::new()
         .api(Access::PATIENT, routes!(my_messages, send))
-        .api(Access::THERAPIST, routes!(patient_messages))
+        .api(Access::THERAPIST, routes!(patient_messages, reply))
         .api(Access::THERAPIST, routes!(feedback))
         .page(Access::PATIENT, "/messages", get(inbox).post(send_form))
 }
@@ -163,5 +164,25 @@ pub async fn feedback(
     let enrollment =
         access::record_for_staff(&state, &principal, &id, "patient.feedback_opened", &client).await?;
     let id = service::send_feedback(&state, &enrollment, &principal, &body.body, &client).await?;
+    Ok((StatusCode::CREATED, Json(MessageCreated { id })))
+}
+
+/// Reply to the patient between feedback days: an ordinary message that
+/// neither marks anything reviewed nor moves the feedback day, and does not
+/// count as feedback in the reports.
+#[utoipa::path(post, path = "/api/v1/patients/{id}/messages", tag = "therapist", security(("bearer" = [])),
+    params(("id" = String, Path)), request_body = NewMessage,
+    responses((status = 201, body = MessageCreated), (status = 404, body = crate::error::Problem),
+              (status = 422, body = crate::error::Problem)))]
+pub async fn reply(
+    State(state): State<AppState>,
+    principal: Principal,
+    client: ClientInfo,
+    Path(id): Path<String>,
+    AppJson(body): AppJson<NewMessage>,
+) -> AppResult<(StatusCode, Json<MessageCreated>)> {
+    let enrollment =
+        access::record_for_staff(&state, &principal, &id, "patient.reply_opened", &client).await?;
+    let id = service::send_reply(&state, &enrollment, &principal, &body.body, &client).await?;
     Ok((StatusCode::CREATED, Json(MessageCreated { id })))
 }

@@ -109,8 +109,10 @@ async fn insert(
     Ok(messages::Entity::insert(row).exec_with_returning(db).await?.id)
 }
 
-/// Feedback from the therapist: a message that marks everything since the
-/// last feedback as reviewed, so the caseload counts start again from zero.
+/// Feedback from the therapist: the explicit act the schedule asks for. It
+/// marks everything since the last feedback as reviewed, so the caseload
+/// counts start again from zero, moves the next feedback day on, and counts
+/// toward implementation fidelity.
 pub async fn send_feedback(
     state: &AppState,
     enrollment: &enrollments::Model,
@@ -125,9 +127,7 @@ pub async fn send_feedback(
         oldest_unreviewed(&txn, &enrollment.id).await?.map(|t| (now - t).num_minutes() as f64 / 60.0);
     let id = insert(&txn, enrollment, therapist.id(), Role::Therapist, body, true, now).await?;
     mark_reviewed(&txn, &enrollment.id, now).await?;
-    mark_read(&txn, enrollment, Role::Therapist, now).await?;
-    digests::mark_seen(&txn, &enrollment.id, now).await?;
-    digests::notice_patient(&txn, &enrollment.id, digests::PatientNotice::NewMessage, now).await?;
+    reach_patient(&txn, enrollment, now).await?;
     enrollments::Entity::update_many()
         .col_expr(enrollments::Column::LastFeedbackAt, Some(now).into())
         .filter(enrollments::Column::Id.eq(&enrollment.id))
@@ -138,11 +138,7 @@ pub async fn send_feedback(
         event = event.value(hours);
     }
     usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
-    // Implementation fidelity: was this feedback given by its due day?
-    let tz = state.settings.care.timezone;
-    if now.with_timezone(&tz).date_naive() <= crate::enrollment::schedule::feedback_due_on(enrollment, tz) {
-        usage::record(&txn, enrollment, Role::Therapist, UsageEvent::new("feedback.on_time"), now).await?;
-    }
+    count_occasion(&txn, enrollment, state.settings.care.timezone, now).await?;
     audit::record(
         &txn,
         therapist.audit("patient.feedback_sent").target("patient", &enrollment.id),
@@ -152,6 +148,76 @@ pub async fn send_feedback(
     .await?;
     txn.commit().await?;
     Ok(id)
+}
+
+/// A short answer from the therapist between feedback days (to a question,
+/// say): the patient is told, but nothing is marked reviewed, the feedback
+/// day stays where it is and fidelity does not count it.
+pub async fn send_reply(
+    state: &AppState,
+    enrollment: &enrollments::Model,
+    therapist: &Principal,
+    body: &str,
+    client: &ClientInfo,
+) -> AppResult<String> {
+    let body = check_body(body)?;
+    let now = state.clock.now();
+    let txn = state.db.begin().await?;
+    let id = insert(&txn, enrollment, therapist.id(), Role::Therapist, body, false, now).await?;
+    reach_patient(&txn, enrollment, now).await?;
+    usage::record(&txn, enrollment, Role::Therapist, UsageEvent::new("message.sent"), now).await?;
+    let entry = therapist.audit("patient.message_sent").target("patient", &enrollment.id);
+    audit::record(&txn, entry, client, now).await?;
+    txn.commit().await?;
+    Ok(id)
+}
+
+/// What any message from the therapist does: the patient's messages are
+/// read, the digest has nothing new to say about them, and the patient gets
+/// a content-free notice.
+async fn reach_patient(
+    db: &impl ConnectionTrait,
+    enrollment: &enrollments::Model,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    mark_read(db, enrollment, Role::Therapist, now).await?;
+    digests::mark_seen(db, &enrollment.id, now).await?;
+    digests::notice_patient(db, &enrollment.id, digests::PatientNotice::NewMessage, now).await
+}
+
+/// Implementation fidelity: feedback given by its day (and within the
+/// period before it) meets that day's occasion, once. Feedback given before
+/// the day also records the occasion as due: the schedule moves past it, and
+/// the daily job skips an occasion already recorded, so on time never
+/// outnumbers due.
+async fn count_occasion(
+    db: &impl ConnectionTrait,
+    enrollment: &enrollments::Model,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    use crate::enrollment::schedule::{feedback_due_on, meets};
+    let occasion = feedback_due_on(enrollment, tz);
+    let today = now.with_timezone(&tz).date_naive();
+    if !meets(today, occasion, enrollment.feedback_cadence)
+        || enrollment.feedback_on_time_for == Some(occasion)
+    {
+        return Ok(());
+    }
+    let day = occasion.to_string();
+    if enrollment.feedback_due_for != Some(occasion) {
+        usage::record(db, enrollment, Role::Therapist, UsageEvent::new("feedback.due").item(&day), now)
+            .await?;
+    }
+    usage::record(db, enrollment, Role::Therapist, UsageEvent::new("feedback.on_time").item(&day), now)
+        .await?;
+    enrollments::Entity::update_many()
+        .col_expr(enrollments::Column::FeedbackDueFor, Some(occasion).into())
+        .col_expr(enrollments::Column::FeedbackOnTimeFor, Some(occasion).into())
+        .filter(enrollments::Column::Id.eq(&enrollment.id))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
 async fn mark_reviewed(db: &impl ConnectionTrait, enrollment_id: &str, now: DateTime<Utc>) -> AppResult<()> {

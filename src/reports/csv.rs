@@ -1,12 +1,13 @@
 //! The uptake report as CSV: one row per figure, `suppressed` where a cell
-//! rests on too few patients.
+//! rests on too few patients, with the program a figure is about (empty for
+//! figures over every program).
 
 use super::{figures::Cell, model::Uptake};
 
-/// `section,measure,breakdown,value`; a suppressed cell is written as
+/// `section,measure,program,breakdown,value`; a suppressed cell is written as
 /// "suppressed" so a spreadsheet never reads it as zero.
 pub fn csv(uptake: &Uptake) -> String {
-    let mut csv = Csv(String::from("section,measure,breakdown,value\n"));
+    let mut csv = Csv(String::from("section,measure,program,breakdown,value\n"));
     csv.reach_and_adoption(uptake);
     csv.implementation(uptake);
     csv.engagement(uptake);
@@ -27,9 +28,20 @@ fn number(value: Option<f64>) -> Option<String> {
 
 impl Csv {
     fn row(&mut self, section: &str, measure: &str, breakdown: &str, value: Option<String>) {
+        self.row_of("", section, measure, breakdown, value);
+    }
+
+    fn row_of(
+        &mut self,
+        program: &str,
+        section: &str,
+        measure: &str,
+        breakdown: &str,
+        value: Option<String>,
+    ) {
         let value = value.unwrap_or_else(|| "suppressed".into());
         let breakdown = breakdown.replace([',', '"', '\n'], " ");
-        self.0.push_str(&format!("{section},{measure},{breakdown},{value}\n"));
+        self.0.push_str(&format!("{section},{measure},{program},{breakdown},{value}\n"));
     }
 
     fn reach_and_adoption(&mut self, uptake: &Uptake) {
@@ -40,8 +52,8 @@ impl Csv {
         self.row("reach", "enrolled", "", cell(reach.enrolled));
         self.row("reach", "activated", "", cell(reach.activated));
         for program in &reach.by_program {
-            self.row("reach", "enrolled", &program.program_id, cell(program.enrolled));
-            self.row("reach", "activated", &program.program_id, cell(program.activated));
+            self.row_of(&program.program_id, "reach", "enrolled", "", cell(program.enrolled));
+            self.row_of(&program.program_id, "reach", "activated", "", cell(program.activated));
         }
         self.row("adoption", "therapists_total", "", Some(adoption.therapists_total.to_string()));
         if let Some(trained) = adoption.trained_therapists {
@@ -87,14 +99,21 @@ impl Csv {
         self.row("engagement", "submissions", "", cell(engagement.submissions));
         self.row("engagement", "dropped_out", "", cell(engagement.dropped_out));
         for step in &engagement.module_funnel {
-            self.row("engagement", "module_started", &step.module_id, cell(step.started));
-            self.row("engagement", "module_completed", &step.module_id, cell(step.completed));
+            let (program, module) = (&step.program_id, &step.module_id);
+            self.row_of(program, "engagement", "module_started", module, cell(step.started));
+            self.row_of(program, "engagement", "module_completed", module, cell(step.completed));
         }
         for when in &engagement.drop_out_by_week {
             self.row("engagement", "dropped_out_in_weeks", &when.when, cell(when.patients));
         }
         for when in &engagement.drop_out_by_module {
-            self.row("engagement", "dropped_out_in_module", &when.when, cell(when.patients));
+            self.row_of(
+                &when.program_id,
+                "engagement",
+                "dropped_out_in_module",
+                &when.when,
+                cell(when.patients),
+            );
         }
     }
 

@@ -24,7 +24,7 @@ pub(super) async fn funnel(
 ) -> AppResult<Vec<FunnelStep>> {
     let (first, last) = (month_start(from), month_start(to));
     let month = |day: NaiveDate| day.format("%Y-%m").to_string();
-    let mut sql = Sql::new("SELECT module_id");
+    let mut sql = Sql::new("SELECT program_id, module_id");
     for column in ["started", "completed"] {
         sql.push(&format!(", COUNT(DISTINCT CASE WHEN ({column} & CASE WHEN month = "))
             .bind(month(first))
@@ -38,10 +38,13 @@ pub(super) async fn funnel(
     }
     sql.push(" FROM usage_module_months WHERE ").scope("", scope);
     sql.push(" AND month >= ").bind(month(first)).push(" AND month <= ").bind(month(last));
-    sql.push(" GROUP BY module_id");
-    let mut counts: HashMap<String, (u64, u64)> = HashMap::new();
+    // Programs share module ids ("looking-ahead"), so a module is counted
+    // within its program.
+    sql.push(" GROUP BY program_id, module_id");
+    let mut counts: HashMap<(String, String), (u64, u64)> = HashMap::new();
     for row in sql.all(db).await? {
-        counts.insert(text(&row, "module_id")?, (number(&row, "started")?, number(&row, "completed")?));
+        let key = (text(&row, "program_id")?, text(&row, "module_id")?);
+        counts.insert(key, (number(&row, "started")?, number(&row, "completed")?));
     }
     let mut programs: Vec<_> = content.programs().collect();
     programs.sort_by(|a, b| a.id.cmp(&b.id));
@@ -49,7 +52,7 @@ pub(super) async fn funnel(
         .into_iter()
         .flat_map(|p| p.modules.iter().map(move |m| (p, m)))
         .map(|(p, m)| {
-            let (started, completed) = counts.get(&m.id).copied().unwrap_or((0, 0));
+            let (started, completed) = counts.get(&(p.id.clone(), m.id.clone())).copied().unwrap_or((0, 0));
             FunnelStep {
                 module_id: m.id.clone(),
                 program_id: p.id.clone(),
@@ -74,22 +77,24 @@ pub(super) async fn drop_outs(
     period: (NaiveDate, NaiveDate),
     min: u64,
 ) -> AppResult<(Vec<DropOutWhen>, Vec<DropOutWhen>)> {
-    let rest = " AND kind = 'status.dropped_out' GROUP BY value_key, module_id";
-    let rows = daily(scope, "value_key, module_id, SUM(events) AS events", period, rest).all(db).await?;
+    let rest = " AND kind = 'status.dropped_out' GROUP BY value_key, program_id, module_id";
+    let select = "value_key, program_id, module_id, SUM(events) AS events";
+    let rows = daily(scope, select, period, rest).all(db).await?;
     let mut by_week = [0u64; DROP_OUT_WEEKS.len()];
-    let mut by_module: HashMap<String, u64> = HashMap::new();
+    let mut by_module: HashMap<(String, String), u64> = HashMap::new();
     for row in &rows {
         let weeks: i64 = row.try_get::<i32>("", "value_key")?.into();
         let n = number(row, "events")?;
         if let Some(bucket) = DROP_OUT_WEEKS.iter().position(|(lo, hi, _)| (*lo..=*hi).contains(&weeks)) {
             by_week[bucket] += n;
         }
-        *by_module.entry(text(row, "module_id")?).or_default() += n;
+        *by_module.entry((text(row, "program_id")?, text(row, "module_id")?)).or_default() += n;
     }
     let weeks = DROP_OUT_WEEKS
         .iter()
         .zip(by_week)
         .map(|((_, _, label), n)| DropOutWhen {
+            program_id: String::new(),
             when: label.to_string(),
             title: label.to_string(),
             patients: shown(n, n, min),
@@ -97,16 +102,16 @@ pub(super) async fn drop_outs(
         .collect();
     let mut modules: Vec<DropOutWhen> = by_module
         .into_iter()
-        .map(|(module, n)| DropOutWhen {
+        .map(|((program, module), n)| DropOutWhen {
             title: content
-                .programs()
-                .flat_map(|p| &p.modules)
-                .find(|m| m.id == module)
+                .program(&program)
+                .and_then(|p| p.modules.iter().find(|m| m.id == module))
                 .map_or_else(|| module.clone(), |m| m.title.clone()),
+            program_id: program,
             when: module,
             patients: shown(n, n, min),
         })
         .collect();
-    modules.sort_by(|a, b| a.when.cmp(&b.when));
+    modules.sort_by(|a, b| (&a.program_id, &a.when).cmp(&(&b.program_id, &b.when)));
     Ok((weeks, modules))
 }

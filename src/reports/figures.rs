@@ -152,7 +152,7 @@ pub(super) fn daily(scope: &Scope, select: &str, (from, to): (NaiveDate, NaiveDa
             if union {
                 sql.push(" UNION ALL ");
             }
-            sql.push("SELECT month, kind, value_key, module_id, events FROM usage_daily WHERE ")
+            sql.push("SELECT month, kind, value_key, program_id, module_id, events FROM usage_daily WHERE ")
                 .scope("", scope);
             sql.push(" AND day >= ").bind(first).push(" AND day <= ").bind(last);
         }
@@ -162,7 +162,7 @@ pub(super) fn daily(scope: &Scope, select: &str, (from, to): (NaiveDate, NaiveDa
         if from < first_whole {
             sql.push(" UNION ALL ");
         }
-        sql.push("SELECT month, kind, value_key, module_id, events FROM usage_monthly WHERE ")
+        sql.push("SELECT month, kind, value_key, program_id, module_id, events FROM usage_monthly WHERE ")
             .scope("", scope);
         let month = |day: NaiveDate| day.format("%Y-%m").to_string();
         sql.push(" AND month >= ").bind(month(first_whole)).push(" AND month < ").bind(month(after_whole));

@@ -13,6 +13,7 @@ pub mod outcomes;
 mod patients;
 pub(crate) mod routes;
 pub mod service;
+mod suppression;
 pub mod treatments;
 
 pub use figures::{period, ReportQuery, Scope, SUPPRESS_BELOW};

@@ -85,6 +85,8 @@ pub struct FunnelStep {
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct DropOutWhen {
+    /// The program of a module; empty for weeks into treatment.
+    pub program_id: String,
     /// Weeks such as "0-2", or a module id.
     pub when: String,
     pub title: String,

@@ -98,6 +98,69 @@ async fn uptake_page(
     render_uptake(&state, &csrf, &principal, &query, None).await
 }
 
+/// Every figure the report page shows, by its label's key (`report-…`);
+/// each has a one-sentence definition (`report-…-def`) on the page.
+pub const DEFINED_FIGURES: &[&str] = &[
+    "referred",
+    "enrolled",
+    "activated",
+    "therapists",
+    "trained",
+    "therapists-active",
+    "feedback-due",
+    "feedback-given",
+    "feedback-on-time",
+    "latency",
+    "contacts",
+    "patients-tailored",
+    "modules-opened",
+    "modules-skipped",
+    "modules-locked",
+    "items-hidden",
+    "active-patients",
+    "weekly-active",
+    "diary-entries",
+    "diary-per-week",
+    "submissions",
+    "dropped-out",
+    "started",
+    "completed",
+    "weeks-in",
+    "completed-treatment",
+    "stepped-up",
+    "pairs",
+    "baseline-mean",
+    "end-mean",
+    "improved",
+    "deteriorated",
+    "share-icbt",
+    "share-total",
+    "share-percent",
+];
+
+/// One program's module funnel, for a chart and table of its own: programs
+/// share module titles such as "Looking ahead".
+#[derive(serde::Serialize)]
+struct ProgramFunnel<'a> {
+    program_id: &'a str,
+    steps: Vec<&'a super::model::FunnelStep>,
+    height: usize,
+}
+
+fn funnels_by_program(steps: &[super::model::FunnelStep]) -> Vec<ProgramFunnel<'_>> {
+    let mut funnels: Vec<ProgramFunnel> = Vec::new();
+    for step in steps {
+        match funnels.last_mut() {
+            Some(funnel) if funnel.program_id == step.program_id => funnel.steps.push(step),
+            _ => funnels.push(ProgramFunnel { program_id: &step.program_id, steps: vec![step], height: 0 }),
+        }
+    }
+    for funnel in &mut funnels {
+        funnel.height = funnel.steps.len() * 22 + 10;
+    }
+    funnels
+}
+
 /// The report page, with the treatment-total form's problems when it had any.
 async fn render_uptake(
     state: &AppState,
@@ -123,7 +186,8 @@ async fn render_uptake(
     let dropout_peak =
         uptake.engagement.drop_out_by_week.iter().filter_map(|w| w.patients).max().unwrap_or(0).max(1);
     context.insert("dropout_peak", &dropout_peak);
-    context.insert("funnel_height", &(uptake.engagement.module_funnel.len() * 22 + 10));
+    context.insert("funnels", &funnels_by_program(&uptake.engagement.module_funnel));
+    context.insert("definitions", DEFINED_FIGURES);
     context.insert("month_step", &(600.0 / uptake.months.len().max(1) as f64));
     let team = uptake.team_id.clone().unwrap_or_default();
     context
@@ -291,4 +355,44 @@ async fn post_treatments(
     let query = ReportQuery::default();
     let again = |errors| render_uptake(&state, &csrf, &principal, &query, Some(errors));
     finish(saved, done, again).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::DEFINED_FIGURES;
+
+    /// Headings of rows and columns that name a breakdown, not a figure.
+    const NOT_FIGURES: &[&str] =
+        &["program", "module", "measure", "count", "total", "month", "questionnaire"];
+
+    /// Every figure the page labels has its one-sentence definition, and
+    /// every definition is one sentence.
+    #[test]
+    fn every_figure_on_the_report_page_is_defined() {
+        let page = include_str!("../web/templates/manager/uptake.html");
+        let labels: Vec<&str> = [
+            "<dt>{{ t(key=\"report-",
+            "<th scope=\"col\">{{ t(key=\"report-",
+            "<th scope=\"row\">{{ t(key=\"report-",
+        ]
+        .iter()
+        .flat_map(|opening| page.split(opening).skip(1))
+        .filter_map(|rest| rest.split('"').next())
+        .filter(|key| !key.is_empty() && !NOT_FIGURES.contains(key))
+        .collect();
+        assert!(labels.len() > 30, "{labels:?}");
+        for label in labels {
+            assert!(DEFINED_FIGURES.contains(&label), "report-{label} has no definition");
+        }
+        for ftl in [include_str!("../web/locales/en/main.ftl"), include_str!("../web/locales/nl/main.ftl")] {
+            for key in DEFINED_FIGURES {
+                let line = ftl.lines().find(|l| l.starts_with(&format!("report-{key}-def = "))).unwrap();
+                let text = line.split_once(" = ").unwrap().1;
+                assert!(
+                    text.ends_with('.') && !text[..text.len() - 1].contains(". "),
+                    "one sentence: {line}"
+                );
+            }
+        }
+    }
 }

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Months, NaiveDate};
+use chrono::{Datelike, Months, NaiveDate};
 use chrono_tz::Tz;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
@@ -58,12 +58,8 @@ pub async fn uptake(
         crate::usage::rollups::updated_at(db),
     )?;
     let months = months(&patients, &month_events, (first_month, to), min);
-    let digital_share = match clinic_wide {
-        true => Some(super::treatments::digital_share(db, &scope.clinic_id, period, &months).await?),
-        false => None,
-    };
     let loaded = Loaded { patients: &patients, events: &events, min };
-    Ok(Uptake {
+    let mut report = Uptake {
         as_of,
         from,
         to,
@@ -77,9 +73,21 @@ pub async fn uptake(
             stepped_up: loaded.patients_with("stepped_up"),
             score_changes,
         },
-        digital_share,
+        digital_share: None,
         months,
-    })
+    };
+    let tiled_from =
+        (from.day() == 1).then(|| report.months.iter().position(|m| m.month >= month_key(from))).flatten();
+    super::suppression::protect_report(&mut report, tiled_from, min);
+    if clinic_wide {
+        let share = super::treatments::digital_share(db, &scope.clinic_id, period, &report.months).await?;
+        report.digital_share = Some(share);
+    }
+    Ok(report)
+}
+
+fn month_key(day: NaiveDate) -> String {
+    day.format("%Y-%m").to_string()
 }
 
 /// What the managers entered for the period, on clinic-wide reports only:

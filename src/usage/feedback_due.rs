@@ -45,10 +45,16 @@ pub async fn record_due_feedback(db: &DatabaseConnection, tz: Tz, now: DateTime<
     let mut recorded = 0;
     for enrollment in &active {
         let due = feedback_due_on(enrollment, tz);
-        if (next..=today).contains(&due) {
+        // Feedback given early has already recorded its occasion.
+        if (next..=today).contains(&due) && enrollment.feedback_due_for != Some(due) {
             let day = due.to_string();
             let event = UsageEvent::new("feedback.due").item(&day);
             usage::record(&txn, enrollment, Role::Therapist, event, now).await?;
+            enrollments::Entity::update_many()
+                .col_expr(enrollments::Column::FeedbackDueFor, Some(due).into())
+                .filter(enrollments::Column::Id.eq(&enrollment.id))
+                .exec(&txn)
+                .await?;
             recorded += 1;
         }
     }

@@ -33,6 +33,7 @@ pub enum Notice {
     FeedbackSent,
     InvitationSent,
     LanguageChanged,
+    LoggedOut,
     MailRetried,
     MessageSent,
     ModuleChanged,
@@ -40,9 +41,11 @@ pub enum Notice {
     PasswordChanged,
     PatientErased,
     ReminderSaved,
+    ReplySent,
     RiskHandled,
     RetentionSaved,
     RoleChanged,
+    SessionsEnded,
     SettingsSaved,
     SnippetDeleted,
     SnippetSaved,
@@ -58,7 +61,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [(Notice, &'static str); 34] = [
+    const ALL: [(Notice, &'static str); 37] = [
         (Notice::AssignmentDraftSaved, "draft"),
         (Notice::AssignmentSent, "submitted"),
         (Notice::AutoUnlockChanged, "auto-unlock-changed"),
@@ -71,6 +74,7 @@ impl Notice {
         (Notice::FeedbackSent, "feedback-sent"),
         (Notice::InvitationSent, "invitation-sent"),
         (Notice::LanguageChanged, "language-changed"),
+        (Notice::LoggedOut, "logged-out"),
         (Notice::MailRetried, "mail-retried"),
         (Notice::MessageSent, "message-sent"),
         (Notice::ModuleChanged, "module-changed"),
@@ -78,9 +82,11 @@ impl Notice {
         (Notice::PasswordChanged, "password-changed"),
         (Notice::PatientErased, "erased"),
         (Notice::ReminderSaved, "reminder-saved"),
+        (Notice::ReplySent, "reply-sent"),
         (Notice::RiskHandled, "risk-handled"),
         (Notice::RetentionSaved, "retention-saved"),
         (Notice::RoleChanged, "role-changed"),
+        (Notice::SessionsEnded, "sessions-ended"),
         (Notice::SettingsSaved, "settings-saved"),
         (Notice::SnippetDeleted, "snippet-deleted"),
         (Notice::SnippetSaved, "snippet-saved"),

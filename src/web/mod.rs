@@ -22,4 +22,4 @@ pub use csrf::{csrf_protect, set_csrf_cookie, CsrfToken, CSRF_COOKIE, CSRF_FIELD
 pub use extract::{AppForm, AppJson};
 pub use forms::{confirmed, finish, Notice};
 pub use layers::{error_pages, refuse_unstorable_urls, security_headers};
-pub use views::{Lang, Views};
+pub use views::{Lang, Views, LANG_COOKIE};

@@ -151,6 +151,8 @@ pub enum Lang {
     Nl,
 }
 
+pub const LANG_COOKIE: &str = "icbt_lang";
+
 impl Lang {
     pub fn code(self) -> &'static str {
         match self {
@@ -184,7 +186,12 @@ impl Lang {
             .unwrap_or_default()
     }
 
+    /// The language remembered from the last logout, else the browser's.
     pub fn from_headers(headers: &axum::http::HeaderMap) -> Self {
+        let jar = axum_extra::extract::cookie::CookieJar::from_headers(headers);
+        if let Some(lang) = jar.get(LANG_COOKIE).and_then(|c| Lang::from_code(c.value())) {
+            return lang;
+        }
         headers
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok())

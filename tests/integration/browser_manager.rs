@@ -40,7 +40,7 @@ async fn a_manager_reads_the_report_changes_the_period_and_downloads_csv() {
         .await
         .unwrap();
     let csv = csv.as_str().unwrap_or_default();
-    assert!(csv.starts_with("section,measure,breakdown,value"), "{csv}");
-    assert!(csv.contains("reach,enrolled,,0"), "the chosen period: {csv}");
+    assert!(csv.starts_with("section,measure,program,breakdown,value"), "{csv}");
+    assert!(csv.contains("reach,enrolled,,,0"), "the chosen period: {csv}");
     browser.close().await;
 }

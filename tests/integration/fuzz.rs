@@ -516,6 +516,26 @@ fn a_control_character_in_a_comment_is_named() {
     assert!(error.message.contains("not valid TOML"), "{error}");
 }
 
+/// Found by `the_loader_never_panics`: a band ending at i64::MAX overflowed
+/// while checking that the next band starts after it.
+#[test]
+fn a_band_ending_at_the_largest_number_is_an_error_not_a_panic() {
+    let dir = scratch_copy();
+    let path = dir.path().join("questionnaires/phq-9.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().rposition(|l| l.trim() == "max = 27").unwrap();
+    let edited: Vec<&str> = lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| if i == at { "max = 0x7fffffffffffffff" } else { *l })
+        .collect();
+    std::fs::write(&path, edited.join("\n") + "\n").unwrap();
+    let errors = Catalogue::load(dir.path()).unwrap_err().0;
+    let error = errors.iter().find(|e| e.file == Path::new("questionnaires/phq-9.toml")).unwrap();
+    assert!(error.message.contains("bands end at"), "{error}");
+}
+
 #[test]
 fn the_unedited_copy_loads_with_the_same_version() {
     let dir = scratch_copy();

@@ -250,6 +250,12 @@ db_test!(
 
         let out = app.submit_form(&browser, "/account", "/account/sessions/end-all", &[]).await;
         assert_eq!(out.status(), StatusCode::SEE_OTHER);
+        let to = out.headers()["location"].to_str().unwrap().to_string();
+        let said = browser.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+        assert!(
+            crate::support::visible_text(&said).contains("Je bent op al je apparaten uitgelogd."),
+            "{to}"
+        );
         assert_eq!(browser.get(app.url("/account")).send().await.unwrap().status(), StatusCode::SEE_OTHER);
     }
 );

@@ -61,6 +61,9 @@ db_test!(
 
             let logout = app.submit_form(&browser, "/account", "/logout", &[]).await;
             assert_eq!(logout.status(), StatusCode::SEE_OTHER);
+            let to = logout.headers()["location"].to_str().unwrap().to_string();
+            let said = browser.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+            assert!(crate::support::visible_text(&said).contains("You are logged out."), "{to}");
             let after = browser.get(app.url("/account")).send().await.unwrap();
             assert_eq!(after.status(), StatusCode::SEE_OTHER, "logged out: back to the login page");
             assert!(after.headers()["location"].to_str().unwrap().starts_with("/login"));

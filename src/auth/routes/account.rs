@@ -177,8 +177,9 @@ async fn end_all_sessions(
 ) -> AppResult<Response> {
     sessions::end_all(&state.db, principal.id()).await?;
     audit::record(&state.db, principal.audit("sessions.ended_all"), &client, state.clock.now()).await?;
-    let mut response = Redirect::to("/login").into_response();
+    let mut response = confirmed("/login", Notice::SessionsEnded);
     cookies::clear_session_cookie(&state, &mut response);
+    cookies::remember_language(&state, &mut response, principal.lang());
     Ok(response)
 }
 

@@ -21,7 +21,10 @@ use crate::{
     state::AppState,
     web::{page, AppForm, ClientInfo, CsrfToken, Lang},
 };
-use crate::{error::FieldErrors, web::finish};
+use crate::{
+    error::FieldErrors,
+    web::{confirmed, finish, Notice},
+};
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -235,7 +238,8 @@ async fn logout(
         sessions::end(&state.db, secret).await?;
     }
     service::record_logout(&state, &principal, &client).await?;
-    let mut response = Redirect::to("/login").into_response();
+    let mut response = confirmed("/login", Notice::LoggedOut);
     cookies::clear_session_cookie(&state, &mut response);
+    cookies::remember_language(&state, &mut response, principal.lang());
     Ok(response)
 }
