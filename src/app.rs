@@ -16,7 +16,7 @@ use tower_http::{
 use utoipa::openapi::OpenApi;
 
 use crate::{
-    accounts, assignments, audit, auth, caseload, content, diaries, digests, enrollment,
+    accounts, assignments, audit, auth, care_flags, caseload, content, diaries, digests, enrollment,
     error::AppError,
     home, lifecycle, mail, messages, ops, progress, questionnaires, reports,
     routing::{require_access, AccessTable, Gate, Routes},
@@ -43,6 +43,7 @@ pub fn routes() -> Routes {
         .merge(questionnaires::routes())
         .merge(messages::routes())
         .merge(caseload::routes())
+        .merge(care_flags::routes())
         .merge(digests::routes())
         .merge(reports::routes())
 }

@@ -7,6 +7,7 @@ pub mod app;
 pub mod assignments;
 pub mod audit;
 pub mod auth;
+pub mod care_flags;
 pub mod caseload;
 pub mod clock;
 pub mod config;

@@ -21,6 +21,7 @@ mod m20261203_000015_risk_handling;
 mod m20261203_000016_time_zones;
 mod m20261203_000017_kept_forms;
 mod m20261204_000018_feedback_occasions;
+mod m20261204_000019_care_flags;
 mod table_spec;
 
 pub struct Migrator;
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000016_time_zones::Migration),
             Box::new(m20261203_000017_kept_forms::Migration),
             Box::new(m20261204_000018_feedback_occasions::Migration),
+            Box::new(m20261204_000019_care_flags::Migration),
         ]
     }
 }

@@ -3,7 +3,7 @@
 
 pub mod contacts;
 mod cover_page;
-mod record;
+pub(crate) mod record;
 pub mod risk;
 mod risk_routes;
 pub(crate) mod routes;

@@ -94,19 +94,34 @@ pub(super) async fn render_refused_risk(
     Ok(page)
 }
 
+/// A flag decision sent incomplete, shown again on the record.
+pub(crate) async fn render_refused_flag(
+    state: &AppState,
+    csrf: &CsrfToken,
+    principal: &Principal,
+    enrollment: &enrollments::Model,
+    refused: crate::care_flags::routes::RefusedFlag,
+) -> AppResult<Response> {
+    let shown = Shown { refused_flag: Some(refused), ..Shown::default() };
+    let mut page = render(state, csrf, principal, enrollment, shown).await?;
+    *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    Ok(page)
+}
+
 /// What the record shows besides the patient's file: which page of the
-/// history, a feedback draft to preview (or its errors), a risk handling or
-/// a contact sent incomplete.
+/// history, a feedback draft to preview (or its errors), a risk handling, a
+/// flag decision or a contact sent incomplete.
 pub(super) struct Shown {
     pub page: usize,
     pub composer: Option<(String, Option<FieldErrors>)>,
     pub refused_risk: Option<RefusedRisk>,
+    pub refused_flag: Option<crate::care_flags::routes::RefusedFlag>,
     pub refused_contact: Option<(ContactForm, FieldErrors)>,
 }
 
 impl Default for Shown {
     fn default() -> Self {
-        Shown { page: 1, composer: None, refused_risk: None, refused_contact: None }
+        Shown { page: 1, composer: None, refused_risk: None, refused_flag: None, refused_contact: None }
     }
 }
 
@@ -117,7 +132,7 @@ async fn render(
     enrollment: &enrollments::Model,
     shown: Shown,
 ) -> AppResult<Response> {
-    let Shown { page, composer, refused_risk, refused_contact } = shown;
+    let Shown { page, composer, refused_risk, refused_flag, refused_contact } = shown;
     let program = progress::program_of(&state.content, enrollment)?;
     let current = Progress::load(&state.db, &enrollment.id).await?;
     let since = enrollment.last_feedback_at;
@@ -136,6 +151,8 @@ async fn render(
     context.insert("id", &enrollment.id);
     context.insert("risks", &super::risk::open_risks(state, &enrollment.id).await?);
     context.insert("refused_risk", &refused_risk);
+    context.insert("flags", &crate::care_flags::open_flags(state, enrollment).await?);
+    context.insert("refused_flag", &refused_flag);
     context.insert("case_code", &enrollment.case_code);
     context.insert("program", &program.title);
     context.insert("status", &enrollment.status);

@@ -6,16 +6,19 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{
     sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use serde::Serialize;
 
 use crate::enrollment::schedule::feedback_due_on;
-use crate::entities::enums::EnrollmentStatus;
+use crate::entities::enums::{EnrollmentStatus, FlagKind};
 use crate::{
     accounts::Role,
     auth::Principal,
     content::Catalogue,
-    entities::{diary_entries, enrollments, messages, module_states, questionnaire_responses, submissions},
+    entities::{
+        care_flags, diary_entries, enrollments, messages, module_states, questionnaire_responses, submissions,
+    },
     error::AppResult,
     state::AppState,
 };
@@ -40,26 +43,31 @@ pub struct CaseloadRow {
     pub last_active_at: Option<DateTime<Utc>>,
     pub inactive: bool,
     pub risk_flags: Vec<String>,
+    /// Flags waiting for the therapist's decision (`stepped_care`).
+    pub care_flags: Vec<FlagKind>,
 }
 
 impl CaseloadRow {
-    /// Smaller sorts first: risk, overdue feedback, unanswered messages, new
-    /// work, feedback due this week, inactivity, then the due date.
+    /// Smaller sorts first: risk, overdue feedback, a decision to take,
+    /// unanswered messages, new work, feedback due this week, inactivity,
+    /// then the due date.
     fn urgency(&self, today: NaiveDate) -> (u8, NaiveDate) {
         let rank = if !self.risk_flags.is_empty() {
             0
         } else if self.feedback_overdue {
             1
-        } else if self.unanswered_messages > 0 {
+        } else if !self.care_flags.is_empty() {
             2
-        } else if self.new_diary_entries + self.new_submissions + self.new_questionnaires > 0 {
+        } else if self.unanswered_messages > 0 {
             3
-        } else if self.feedback_due_on <= today + Duration::days(6) {
+        } else if self.new_diary_entries + self.new_submissions + self.new_questionnaires > 0 {
             4
-        } else if self.inactive {
+        } else if self.feedback_due_on <= today + Duration::days(6) {
             5
-        } else {
+        } else if self.inactive {
             6
+        } else {
+            7
         };
         (rank, self.feedback_due_on)
     }
@@ -96,9 +104,20 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
     let today = crate::diaries::service::today(state);
     let mut therapists = crate::enrollment::cover::covering_for(db, therapist.id(), today).await?;
     therapists.push(therapist.id().to_string());
+    // A treatment that ended with a decision still to take stays on.
+    let waiting = care_flags::Entity::find()
+        .select_only()
+        .column(care_flags::Column::EnrollmentId)
+        .filter(care_flags::Column::DecidedAt.is_null())
+        .as_query()
+        .to_owned();
     let list = enrollments::Entity::find()
         .filter(enrollments::Column::TherapistId.is_in(therapists))
-        .filter(enrollments::Column::Status.is_in(EnrollmentStatus::ON_CASELOAD))
+        .filter(
+            sea_orm::Condition::any()
+                .add(enrollments::Column::Status.is_in(EnrollmentStatus::ON_CASELOAD))
+                .add(enrollments::Column::Id.in_subquery(waiting)),
+        )
         .order_by_asc(enrollments::Column::CaseCode)
         .all(db)
         .await?;
@@ -107,6 +126,7 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
         return Ok(Vec::new());
     }
     let facts = Facts {
+        flags: crate::care_flags::stepped_care::open_kinds(db, &ids).await?,
         unseen: Unseen::load(db, &ids).await?,
         risks: risk_flags(db, &state.content, &ids).await?,
         open_modules: current_modules(db, &ids).await?,
@@ -171,6 +191,7 @@ impl Unseen {
 /// Everything a caseload row is read from besides the enrollment.
 struct Facts {
     unseen: Unseen,
+    flags: HashMap<String, Vec<FlagKind>>,
     risks: HashMap<String, Vec<String>>,
     open_modules: HashMap<String, String>,
     now: DateTime<Utc>,
@@ -200,6 +221,7 @@ impl Facts {
                     .is_some_and(|t| self.now - t > Duration::days(INACTIVE_DAYS)),
             last_active_at: last_active,
             risk_flags: self.risks.get(&e.id).cloned().unwrap_or_default(),
+            care_flags: self.flags.get(&e.id).cloned().unwrap_or_default(),
             current_module,
             id: e.id,
             case_code: e.case_code,

@@ -181,3 +181,31 @@ pub enum NotificationKind {
     #[sea_orm(string_value = "risk")]
     Risk,
 }
+
+/// Why a patient's treatment is flagged for the therapist's decision.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum FlagKind {
+    /// The end-of-treatment score is at or above the program's stepped-care
+    /// threshold: face-to-face treatment may be the next step.
+    #[sea_orm(string_value = "stepped_care")]
+    SteppedCare,
+}
+
+/// What the therapist decided on a flag.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, EnumIter, DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "Text")]
+pub enum FlagDecision {
+    /// Stepped up to face-to-face treatment (the status is set too).
+    #[sea_orm(string_value = "stepped_up")]
+    SteppedUp,
+    /// No step-up, with the reason.
+    #[sea_orm(string_value = "no_step_up")]
+    NoStepUp,
+}

@@ -3,6 +3,7 @@
 
 pub mod api_tokens;
 pub mod audit_log;
+pub mod care_flags;
 pub mod clinics;
 pub mod contacts;
 pub mod covers;

@@ -13,9 +13,9 @@ use crate::{
     audit::{self, AuditEntry},
     auth::Principal,
     entities::{
-        api_tokens, clinics, contacts, diary_entries, diary_reminders, digests, enrollments, item_states,
-        kept_forms, mail_outbox, messages, module_states, notifications, one_time_tokens, patient_notices,
-        questionnaire_responses, recovery_codes, sessions, submissions, users,
+        api_tokens, care_flags, clinics, contacts, diary_entries, diary_reminders, digests, enrollments,
+        item_states, kept_forms, mail_outbox, messages, module_states, notifications, one_time_tokens,
+        patient_notices, questionnaire_responses, recovery_codes, sessions, submissions, users,
     },
     error::{AppError, AppResult},
     state::AppState,
@@ -157,6 +157,7 @@ async fn erase_records(db: &impl ConnectionTrait, patient: &users::Model) -> App
         notifications,
         patient_notices,
         contacts,
+        care_flags,
         digests
     );
     enrollments::Entity::delete_many().filter(enrollments::Column::Id.is_in(ids)).exec(db).await?;

@@ -337,7 +337,10 @@ pub async fn set_state(
         ModuleState::Open | ModuleState::Completed => current.opened_at.or(Some(now)),
         _ => current.opened_at,
     };
-    let completed_at = if state == ModuleState::Completed { Some(now) } else { current.completed_at };
+    // A skipped module is closed too: when the last one closes, the end
+    // assessment falls due.
+    let closed = matches!(state, ModuleState::Completed | ModuleState::Skipped);
+    let completed_at = if closed { Some(now) } else { current.completed_at };
     if state == ModuleState::Open
         && current.state != ModuleState::Open
         && current.state != ModuleState::Completed

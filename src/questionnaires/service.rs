@@ -114,6 +114,7 @@ pub async fn answer(
         ..Default::default()
     };
     let saved = questionnaire_responses::Entity::insert(row).exec_with_returning(&txn).await?;
+    crate::care_flags::raise_if_above_threshold(&txn, &state.content, enrollment, &saved).await?;
     let event = UsageEvent::new("questionnaire.completed").item(questionnaire_id).value(scored.score as f64);
     usage::record(&txn, enrollment, Role::Patient, event, now).await?;
     digests::notify(&txn, enrollment, NotificationKind::Questionnaire, Some(questionnaire_id), now).await?;

@@ -120,6 +120,11 @@ impl Csv {
     fn effectiveness(&mut self, uptake: &Uptake) {
         self.row("effectiveness", "completed", "", cell(uptake.outcomes.completed));
         self.row("effectiveness", "stepped_up", "", cell(uptake.outcomes.stepped_up));
+        let flags = &uptake.outcomes.stepped_care;
+        self.row("effectiveness", "stepped_care_flagged", "", cell(flags.flagged));
+        self.row("effectiveness", "stepped_care_stepped_up", "", cell(flags.stepped_up));
+        self.row("effectiveness", "stepped_care_not_stepped_up", "", cell(flags.not_stepped_up));
+        self.row("effectiveness", "stepped_care_open", "", cell(flags.open));
         for change in &uptake.outcomes.score_changes {
             let id = change.questionnaire_id.as_str();
             self.row("effectiveness", "patients_with_baseline_and_end", id, cell(change.patients));

@@ -13,6 +13,7 @@ pub mod outcomes;
 mod patients;
 pub(crate) mod routes;
 pub mod service;
+pub mod stepped_care;
 mod suppression;
 pub mod treatments;
 

@@ -121,6 +121,8 @@ pub struct Tailoring {
 pub struct Outcomes {
     pub completed: Cell,
     pub stepped_up: Cell,
+    /// End scores at or above the stepped-care threshold, and the decisions.
+    pub stepped_care: super::stepped_care::SteppedCareFlags,
     /// Baseline against end of treatment, per questionnaire.
     pub score_changes: Vec<super::outcomes::ScoreChange>,
 }

@@ -45,6 +45,7 @@ pub async fn uptake(
         score_changes,
         entered,
         as_of,
+        stepped_care,
     ) = tokio::try_join!(
         PatientCounts::load(db, scope, period, first_month),
         event_counts(db, scope, period),
@@ -56,6 +57,7 @@ pub async fn uptake(
         super::outcomes::score_changes(db, content, tz, scope, period, min),
         clinic_entered(db, scope, period),
         crate::usage::rollups::updated_at(db),
+        super::stepped_care::flags(db, tz, scope, period, min),
     )?;
     let months = months(&patients, &month_events, (first_month, to), min);
     let loaded = Loaded { patients: &patients, events: &events, min };
@@ -71,6 +73,7 @@ pub async fn uptake(
         outcomes: Outcomes {
             completed: loaded.patients_with("completed"),
             stepped_up: loaded.patients_with("stepped_up"),
+            stepped_care,
             score_changes,
         },
         digital_share: None,

@@ -69,6 +69,10 @@ pub fn protect_report(report: &mut Uptake, tiled_from: Option<usize>, min: u64) 
         protect_sum(&mut engagement.dropped_out, &mut parts, min);
     }
 
+    let flags = &mut report.outcomes.stepped_care;
+    let mut parts = [&mut flags.stepped_up, &mut flags.not_stepped_up, &mut flags.open];
+    protect_sum(&mut flags.flagged, &mut parts, min);
+
     for change in report.outcomes.score_changes.iter_mut().filter(|c| c.reliable_change.is_some()) {
         let mut parts = [&mut change.reliably_improved, &mut change.reliably_deteriorated];
         protect_parts(&mut change.patients, &mut parts, min);

@@ -36,6 +36,7 @@ pub enum Notice {
     LoggedOut,
     MailRetried,
     MessageSent,
+    NoStepUp,
     ModuleChanged,
     PageRead,
     PasswordChanged,
@@ -53,6 +54,7 @@ pub enum Notice {
     StaffInvited,
     StaffReactivated,
     StatusChanged,
+    SteppedUp,
     TeamCreated,
     TimeZoneChanged,
     TotpReset,
@@ -61,7 +63,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [(Notice, &'static str); 37] = [
+    const ALL: [(Notice, &'static str); 39] = [
         (Notice::AssignmentDraftSaved, "draft"),
         (Notice::AssignmentSent, "submitted"),
         (Notice::AutoUnlockChanged, "auto-unlock-changed"),
@@ -77,6 +79,7 @@ impl Notice {
         (Notice::LoggedOut, "logged-out"),
         (Notice::MailRetried, "mail-retried"),
         (Notice::MessageSent, "message-sent"),
+        (Notice::NoStepUp, "no-step-up"),
         (Notice::ModuleChanged, "module-changed"),
         (Notice::PageRead, "page-read"),
         (Notice::PasswordChanged, "password-changed"),
@@ -94,6 +97,7 @@ impl Notice {
         (Notice::StaffInvited, "invited"),
         (Notice::StaffReactivated, "reactivated"),
         (Notice::StatusChanged, "status-changed"),
+        (Notice::SteppedUp, "stepped-up"),
         (Notice::TeamCreated, "team-created"),
         (Notice::TimeZoneChanged, "timezone-changed"),
         (Notice::TotpReset, "totp-reset"),

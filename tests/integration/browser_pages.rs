@@ -83,6 +83,9 @@ async fn every_page_of_every_role_reads_well_at_1280_and_360_px() {
     let admin = app.admin().await;
     let patient = app.patient(&clinic.therapist.email, "anna@north.test", "chronic-pain").await;
     app.some_treatment(&patient, &clinic.therapist.email).await;
+    // A second patient ends above the stepped-care threshold: the record's banner.
+    let ended = app.patient(&clinic.therapist.email, "bert@north.test", "chronic-pain").await;
+    app.finish_with_pain(&app.token(&clinic.therapist.email).await, &ended, 9).await;
     let owned = |paths: &[&str]| paths.iter().map(|p| p.to_string()).collect::<Vec<_>>();
     let mut problems = Vec::new();
 
@@ -103,9 +106,11 @@ async fn every_page_of_every_role_reads_well_at_1280_and_360_px() {
     ]);
     walk(&app, "patient", Some(&patient.email), &patient_pages, &mut problems).await;
     let record = format!("/patients/{}", patient.id);
+    let flagged = format!("/patients/{}", ended.id);
     let therapist_pages = [
         "/caseload",
         record.as_str(),
+        flagged.as_str(),
         "/patients/new",
         "/snippets",
         "/cover",

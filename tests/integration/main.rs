@@ -34,4 +34,5 @@ mod report_privacy;
 mod reports;
 mod security;
 mod session_end;
+mod stepped_care;
 mod two_factor;

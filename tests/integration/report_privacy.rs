@@ -11,17 +11,19 @@ use serde_json::Value;
 use crate::support::TestApp;
 
 /// The hidden parts whose value the published total and parts pin down to
-/// one value, trying every assignment of 1..=total to the hidden parts.
-fn revealed(total: &Value, parts: &[Value]) -> Vec<usize> {
+/// one value, trying every assignment of 1..=total to the hidden parts (and,
+/// with `open_rest`, of 0..=total to an unpublished remainder).
+fn revealed(total: &Value, parts: &[Value], open_rest: bool) -> Vec<usize> {
     let Some(total) = total.as_u64() else { return Vec::new() };
     let hidden: Vec<usize> = (0..parts.len()).filter(|&i| parts[i].is_null()).collect();
     if hidden.is_empty() {
         return Vec::new();
     }
     let rest = total as i64 - parts.iter().filter_map(Value::as_u64).sum::<u64>() as i64;
+    let lowest: Vec<i64> = hidden.iter().map(|_| 1).chain(open_rest.then_some(0)).collect();
     let mut seen: Vec<std::collections::BTreeSet<i64>> = vec![Default::default(); hidden.len()];
-    let mut values = vec![1i64; hidden.len()];
-    // Odometer over 1..=total for every hidden part.
+    let mut values = lowest.clone();
+    // Odometer over lowest..=total for every slot.
     loop {
         if values.iter().sum::<i64>() == rest {
             for (set, v) in seen.iter_mut().zip(&values) {
@@ -29,8 +31,8 @@ fn revealed(total: &Value, parts: &[Value]) -> Vec<usize> {
             }
         }
         let mut i = 0;
-        while i < values.len() && values[i] == total.max(1) as i64 {
-            values[i] = 1;
+        while i < values.len() && values[i] >= total as i64 {
+            values[i] = lowest[i];
             i += 1;
         }
         if i == values.len() {
@@ -44,37 +46,49 @@ fn revealed(total: &Value, parts: &[Value]) -> Vec<usize> {
 #[test]
 fn the_attack_finds_a_cell_hidden_alone() {
     // 9 enrolled, 6 in one program: the other is 3.
-    assert_eq!(revealed(&9.into(), &[Value::Null, 6.into()]), vec![0]);
+    assert_eq!(revealed(&9.into(), &[Value::Null, 6.into()], false), vec![0]);
     // Two hidden that sum to 2 are both 1.
-    assert_eq!(revealed(&12.into(), &[Value::Null, Value::Null, 10.into()]), vec![0, 1]);
-    assert!(revealed(&9.into(), &[Value::Null, Value::Null]).is_empty());
-    assert!(revealed(&Value::Null, &[Value::Null, 6.into()]).is_empty(), "no total to subtract from");
+    assert_eq!(revealed(&12.into(), &[Value::Null, Value::Null, 10.into()], false), vec![0, 1]);
+    assert!(revealed(&9.into(), &[Value::Null, Value::Null], false).is_empty());
+    assert!(revealed(&Value::Null, &[Value::Null, 6.into()], false).is_empty(), "no total to subtract from");
+    // 5 of 6 reliably improved, the one who got worse hidden: it is 1.
+    assert_eq!(revealed(&6.into(), &[5.into(), Value::Null], true), vec![1]);
+    assert!(revealed(&12.into(), &[5.into(), Value::Null], true).is_empty());
 }
 
-/// Every table of `report` whose parts add up to one of its figures, by name.
-fn tables(report: &Value) -> Vec<(String, Value, Vec<Value>)> {
+/// Every table of `report` whose parts add up to one of its figures, by
+/// name, and whether an unpublished remainder completes the parts.
+fn tables(report: &Value) -> Vec<(String, Value, Vec<Value>, bool)> {
     let column = |list: &Value, field: &str| -> Vec<Value> {
         list.as_array().unwrap().iter().map(|row| row[field].clone()).collect()
     };
     let (reach, engagement) = (&report["reach"], &report["engagement"]);
-    let mut tables = vec![
-        ("enrolled by program".into(), reach["enrolled"].clone(), column(&reach["by_program"], "enrolled")),
+    let sums = [
+        ("enrolled by program", &reach["enrolled"], column(&reach["by_program"], "enrolled")),
+        ("activated by program", &reach["activated"], column(&reach["by_program"], "activated")),
         (
-            "activated by program".into(),
-            reach["activated"].clone(),
-            column(&reach["by_program"], "activated"),
-        ),
-        (
-            "dropped out by week".into(),
-            engagement["dropped_out"].clone(),
+            "dropped out by week",
+            &engagement["dropped_out"],
             column(&engagement["drop_out_by_week"], "patients"),
         ),
         (
-            "dropped out by module".into(),
-            engagement["dropped_out"].clone(),
+            "dropped out by module",
+            &engagement["dropped_out"],
             column(&engagement["drop_out_by_module"], "patients"),
         ),
     ];
+    let mut tables: Vec<(String, Value, Vec<Value>, bool)> = sums
+        .into_iter()
+        .map(|(name, total, parts)| (name.to_string(), total.clone(), parts, false))
+        .collect();
+    for change in report["outcomes"]["score_changes"].as_array().unwrap() {
+        let parts = vec![change["reliably_improved"].clone(), change["reliably_deteriorated"].clone()];
+        let name = format!("reliable change on {}", change["questionnaire_id"]);
+        tables.push((name, change["patients"].clone(), parts, true));
+    }
+    let flags = &report["outcomes"]["stepped_care"];
+    let decisions = vec![flags["stepped_up"].clone(), flags["not_stepped_up"].clone(), flags["open"].clone()];
+    tables.push(("stepped-care decisions".into(), flags["flagged"].clone(), decisions, false));
     // The months of a period that starts on the first add up to it.
     let from = report["from"].as_str().unwrap();
     if from.ends_with("-01") {
@@ -95,15 +109,19 @@ fn tables(report: &Value) -> Vec<(String, Value, Vec<Value>)> {
             (&report["outcomes"]["completed"], "completed"),
             (&engagement["dropped_out"], "dropped_out"),
         ] {
-            tables.push((format!("{field} by month"), total.clone(), column(&months, field)));
+            tables.push((format!("{field} by month"), total.clone(), column(&months, field), false));
         }
     }
     tables
 }
 
-fn assert_nothing_revealed(report: &Value) {
-    for (name, total, parts) in tables(report) {
-        assert!(revealed(&total, &parts).is_empty(), "{name}: {total} = {parts:?} gives a hidden cell away");
+/// Runs the attack on every table of `report`.
+pub fn assert_nothing_revealed(report: &Value) {
+    for (name, total, parts, open_rest) in tables(report) {
+        assert!(
+            revealed(&total, &parts, open_rest).is_empty(),
+            "{name}: {total} = {parts:?} gives a hidden cell away"
+        );
     }
 }
 

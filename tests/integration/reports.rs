@@ -75,6 +75,7 @@ db_test!(
         let manager = app.token(&north.manager.email).await;
         let report: Value = app.api_get(&manager, "/api/v1/reports/uptake").await.json().await.unwrap();
         assert_eq!(report["reach"]["enrolled"], 7, "{report}");
+        crate::report_privacy::assert_nothing_revealed(&report);
         assert_eq!(report["reach"]["activated"], 6);
         let pain = report["reach"]["by_program"]
             .as_array()
@@ -493,6 +494,7 @@ smtp_test!(
         let period = "/api/v1/reports/uptake?from=2026-03-02&to=2026-03-13";
         let report: Value = app.api_get(&manager, period).await.json().await.unwrap();
         assert_eq!(report["reach"]["referred"], 9, "{report}");
+        crate::report_privacy::assert_nothing_revealed(&report);
         assert_eq!(report["adoption"]["trained_therapists"], 3);
         let fidelity = &report["fidelity"];
         assert_eq!(fidelity["feedback_due"], 11);

@@ -47,6 +47,18 @@
     return box;
   }
 
+  // The note names the new end time, in the reader's zone as the server does.
+  function showEnd() {
+    var time;
+    try {
+      time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: note.dataset.tz || undefined
+      }).format(new Date(endsAt));
+    } catch (e) { return; }
+    note.textContent = note.textContent.replace(note.dataset.time, time);
+    note.dataset.time = time;
+  }
+
   function keepAlive() {
     fetch("/session/keep-alive", {
       method: "POST",
@@ -58,6 +70,7 @@
     }).then(function (session) {
       endsAt = Date.parse(session.ends_at);
       banner.hidden = true;
+      showEnd();
       schedule();
     }).catch(ended);
   }

@@ -35,6 +35,38 @@ impl TestApp {
         self.send_feedback(&self.token(therapist_email).await, &patient.id, "Well done.").await;
     }
 
+    /// To the end of a chronic-pain treatment: the patient rates their pain
+    /// 8 at baseline, the therapist with API token `therapist` closes every
+    /// module, and the patient rates it `end` at the end.
+    pub async fn finish_with_pain(&self, therapist: &str, patient: &Patient, end: i64) {
+        let answer = |score: i64| {
+            let body = json!({"answers": {"pain-nrs-1": score}});
+            self.api_post(&patient.token, "/api/v1/me/questionnaires/pain-nrs/responses", body)
+        };
+        assert_eq!(answer(8).await.status(), StatusCode::CREATED, "baseline");
+        let modules: Vec<String> = self
+            .state
+            .content
+            .program("chronic-pain")
+            .unwrap()
+            .modules
+            .iter()
+            .map(|m| m.id.clone())
+            .collect();
+        for module in modules {
+            let skip = self
+                .client
+                .patch(self.url(&format!("/api/v1/patients/{}/modules/{module}", patient.id)))
+                .bearer_auth(therapist)
+                .json(&json!({"state": "skipped"}))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(skip.status(), StatusCode::OK, "{module}");
+        }
+        assert_eq!(answer(end).await.status(), StatusCode::CREATED, "end");
+    }
+
     /// The patient with API token `token` answers PHQ-9 (accepted).
     pub async fn answer_phq9(&self, token: &str, each: i64, item_9: i64) {
         let body = json!({"answers": phq9_answers(each, item_9)});

@@ -672,3 +672,25 @@ report-deteriorated-def = Those patients whose score worsened by at least the qu
 report-share-icbt-def = Patients enrolled in ICBT in the months for which a total of treatments was entered.
 report-share-total-def = All treatments the clinic started in those months, as a manager entered them.
 report-share-percent-def = ICBT enrollments as a percentage of all treatments started in those months.
+
+## Flags on a treatment: stepped care.
+flag-stepped-care-title = Still above the threshold at the end: consider the next step
+flag-stepped-care-why = { $questionnaire }: { $score } of { $max } at the end of treatment; the program's threshold for stepping up is { $threshold }.
+flag-stepped-care-what = The online course is the first step of stepped care. Offer face-to-face treatment, or record why not.
+flag-decision = Your decision
+flag-step-up = Step up to face-to-face treatment (sets the status to stepped up)
+flag-no-step-up = No step-up
+flag-reason = Why, in a few words
+flag-save = Save the decision
+caseload-flag-stepped_care = End score above threshold
+done-stepped-up = The patient is stepped up to face-to-face treatment; the status is changed.
+done-no-step-up = Your decision not to step up is on the record.
+report-stepped-care = Stepped care: end scores at or above the threshold
+report-flagged = Flagged for a step up
+report-flag-stepped-up = Stepped up
+report-flag-not-stepped-up = Not stepped up
+report-flag-open = No decision yet
+report-flagged-def = Patients whose end-of-treatment score on the program's stepped-care questionnaire was at or above its threshold, in the period.
+report-flag-stepped-up-def = Of the flagged patients, those whose therapist stepped them up to face-to-face treatment.
+report-flag-not-stepped-up-def = Of the flagged patients, those whose therapist decided against a step up and recorded why.
+report-flag-open-def = Of the flagged patients, those whose therapist has not decided yet.

@@ -672,3 +672,25 @@ report-deteriorated-def = De cliënten van wie de score minstens met de betrouwb
 report-share-icbt-def = Cliënten die startten met ICBT in de maanden waarvoor een totaal aantal behandelingen is ingevuld.
 report-share-total-def = Alle behandelingen die de kliniek in die maanden startte, zoals een manager ze invulde.
 report-share-percent-def = ICBT-starts als percentage van alle behandelingen die in die maanden startten.
+
+## Flags on a treatment: stepped care.
+flag-stepped-care-title = Aan het eind nog boven de drempel: overweeg de volgende stap
+flag-stepped-care-why = { $questionnaire }: { $score } van { $max } aan het eind van de behandeling; de drempel van het programma voor opschalen is { $threshold }.
+flag-stepped-care-what = De online cursus is de eerste stap van stepped care. Bied behandeling op de praktijk aan, of leg vast waarom niet.
+flag-decision = Je besluit
+flag-step-up = Opschalen naar behandeling op de praktijk (zet de status op opgeschaald)
+flag-no-step-up = Niet opschalen
+flag-reason = Waarom, in een paar woorden
+flag-save = Besluit opslaan
+caseload-flag-stepped_care = Eindscore boven de drempel
+done-stepped-up = De cliënt is opgeschaald naar behandeling op de praktijk; de status is aangepast.
+done-no-step-up = Je besluit om niet op te schalen staat in het dossier.
+report-stepped-care = Stepped care: eindscores op of boven de drempel
+report-flagged = Gemarkeerd voor opschalen
+report-flag-stepped-up = Opgeschaald
+report-flag-not-stepped-up = Niet opgeschaald
+report-flag-open = Nog geen besluit
+report-flagged-def = Cliënten van wie de eindscore op de stepped-care-vragenlijst van het programma in de periode op of boven de drempel lag.
+report-flag-stepped-up-def = Van de gemarkeerde cliënten, zij die hun behandelaar opschaalde naar behandeling op de praktijk.
+report-flag-not-stepped-up-def = Van de gemarkeerde cliënten, zij bij wie de behandelaar besloot niet op te schalen en vastlegde waarom.
+report-flag-open-def = Van de gemarkeerde cliënten, zij over wie de behandelaar nog niet besliste.

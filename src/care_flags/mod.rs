@@ -1,0 +1,16 @@
+//! Outcomes that prompt action. A patient's own scores raise a flag on their
+//! treatment; the flag is a reason on the caseload and a banner on top of the
+//! record until the therapist decides, with a reason, and the decision is
+//! audited and counted in the report.
+//!
+//! Today: the stepped-care flag. For chronic fatigue (and pain) the online
+//! course is the first step of stepped care; a patient whose end-of-treatment
+//! score is still at or above the program's threshold (`[stepped_care]` in
+//! `program.toml`) is offered face-to-face CBT, or the therapist records why
+//! not.
+
+pub mod routes;
+pub mod stepped_care;
+
+pub use routes::routes;
+pub use stepped_care::{open_flags, raise_if_above_threshold, FlagView};
