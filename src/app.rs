@@ -77,7 +77,7 @@ pub fn router_from_parts(
                 .layer(middleware::from_fn_with_state(state.clone(), crate::web::csrf_protect))
                 .layer(middleware::from_fn_with_state(gate, require_access))
                 .layer(middleware::from_fn(crate::web::refuse_unstorable_urls))
-                .layer(middleware::from_fn(crate::web::forms::carry_notice))
+                .layer(middleware::from_fn_with_state(state.clone(), crate::web::forms::carry_notice))
                 .layer(middleware::from_fn(telemetry::record_request_metrics))
                 .layer(CompressionLayer::new())
                 .layer(middleware::from_fn_with_state(

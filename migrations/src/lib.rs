@@ -22,6 +22,7 @@ mod m20261203_000016_time_zones;
 mod m20261203_000017_kept_forms;
 mod m20261204_000018_feedback_occasions;
 mod m20261204_000019_care_flags;
+mod m20261204_000020_questionnaire_reminders;
 mod table_spec;
 
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_kept_forms::Migration),
             Box::new(m20261204_000018_feedback_occasions::Migration),
             Box::new(m20261204_000019_care_flags::Migration),
+            Box::new(m20261204_000020_questionnaire_reminders::Migration),
         ]
     }
 }

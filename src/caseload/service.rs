@@ -45,6 +45,9 @@ pub struct CaseloadRow {
     pub risk_flags: Vec<String>,
     /// Flags waiting for the therapist's decision (`stepped_care`).
     pub care_flags: Vec<FlagKind>,
+    /// Assessments (such as "end") whose questionnaires have been due for a
+    /// week or more and are not answered.
+    pub questionnaires_overdue: Vec<String>,
 }
 
 impl CaseloadRow {
@@ -56,7 +59,7 @@ impl CaseloadRow {
             0
         } else if self.feedback_overdue {
             1
-        } else if !self.care_flags.is_empty() {
+        } else if !self.care_flags.is_empty() || !self.questionnaires_overdue.is_empty() {
             2
         } else if self.unanswered_messages > 0 {
             3
@@ -127,6 +130,7 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
     }
     let facts = Facts {
         flags: crate::care_flags::stepped_care::open_kinds(db, &ids).await?,
+        overdue: crate::questionnaires::reminders::overdue(db, &ids, state.clock.now()).await?,
         unseen: Unseen::load(db, &ids).await?,
         risks: risk_flags(db, &state.content, &ids).await?,
         open_modules: current_modules(db, &ids).await?,
@@ -192,6 +196,7 @@ impl Unseen {
 struct Facts {
     unseen: Unseen,
     flags: HashMap<String, Vec<FlagKind>>,
+    overdue: HashMap<String, Vec<String>>,
     risks: HashMap<String, Vec<String>>,
     open_modules: HashMap<String, String>,
     now: DateTime<Utc>,
@@ -222,6 +227,7 @@ impl Facts {
             last_active_at: last_active,
             risk_flags: self.risks.get(&e.id).cloned().unwrap_or_default(),
             care_flags: self.flags.get(&e.id).cloned().unwrap_or_default(),
+            questionnaires_overdue: self.overdue.get(&e.id).cloned().unwrap_or_default(),
             current_module,
             id: e.id,
             case_code: e.case_code,

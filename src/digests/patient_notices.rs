@@ -1,5 +1,6 @@
-//! The patient's own e-mails: "you have a new message from your therapist"
-//! and "a new module is open", never with content, at most one a day. Events
+//! The patient's own e-mails: "you have a new message from your therapist",
+//! "a new module is open" and "a questionnaire is ready for you", never with
+//! content, at most one a day. Events
 //! raise a flag in the caller's transaction; the worker sends what is flagged
 //! once a day has passed since the last notice.
 
@@ -24,6 +25,7 @@ use crate::{
 pub enum PatientNotice {
     NewMessage,
     ModuleOpened,
+    QuestionnaireDue,
 }
 
 /// Flags the notice for the patient of `enrollment_id`.
@@ -36,11 +38,13 @@ pub async fn notice_patient(
     let flag = match notice {
         PatientNotice::NewMessage => patient_notices::Column::NewMessage,
         PatientNotice::ModuleOpened => patient_notices::Column::ModuleOpened,
+        PatientNotice::QuestionnaireDue => patient_notices::Column::QuestionnaireDue,
     };
     let row = patient_notices::ActiveModel {
         enrollment_id: Set(enrollment_id.to_string()),
         new_message: Set(notice == PatientNotice::NewMessage),
         module_opened: Set(notice == PatientNotice::ModuleOpened),
+        questionnaire_due: Set(notice == PatientNotice::QuestionnaireDue),
         pending_since: Set(Some(now)),
         last_sent_at: Set(None),
         lease_owner: Set(None),
@@ -109,6 +113,7 @@ async fn send_one(
     let cleared = patient_notices::Entity::update_many()
         .col_expr(patient_notices::Column::NewMessage, Expr::value(false))
         .col_expr(patient_notices::Column::ModuleOpened, Expr::value(false))
+        .col_expr(patient_notices::Column::QuestionnaireDue, Expr::value(false))
         .col_expr(patient_notices::Column::PendingSince, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(patient_notices::Column::LeaseOwner, Expr::value(Option::<String>::None))
         .col_expr(patient_notices::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None));
@@ -130,6 +135,7 @@ async fn send_one(
     context.insert("name", &patient.name);
     context.insert("new_message", &notice.new_message);
     context.insert("module_opened", &notice.module_opened);
+    context.insert("questionnaire_due", &notice.questionnaire_due);
     context.insert("url", &format!("{}/login", state.settings.server.public_url));
     let email = Email {
         kind: crate::entities::states::MailKind::PatientNotice,

@@ -22,6 +22,7 @@ pub mod module_states;
 pub mod notifications;
 pub mod one_time_tokens;
 pub mod patient_notices;
+pub mod questionnaire_due;
 pub mod questionnaire_responses;
 pub mod recovery_codes;
 pub mod sessions;

@@ -2,6 +2,7 @@
 //! follow-up), scored on submit; risk rules raise an urgent notification.
 
 pub mod charts;
+pub mod reminders;
 pub(crate) mod routes;
 pub mod service;
 

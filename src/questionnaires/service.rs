@@ -67,9 +67,19 @@ pub async fn due<'a>(
     enrollment: &enrollments::Model,
     program: &'a Program,
 ) -> AppResult<Vec<Due<'a>>> {
-    let progress = Progress::load(&state.db, &enrollment.id).await?;
-    let answered = responses(&state.db, &enrollment.id).await?;
-    let now = state.clock.now();
+    due_in(&state.db, &state.content, enrollment, program, state.clock.now()).await
+}
+
+/// As `due`, read through `db` (a transaction, say).
+pub async fn due_in<'a>(
+    db: &impl ConnectionTrait,
+    content: &'a crate::content::Catalogue,
+    enrollment: &enrollments::Model,
+    program: &'a Program,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<Due<'a>>> {
+    let progress = Progress::load(db, &enrollment.id).await?;
+    let answered = responses(db, &enrollment.id).await?;
     let mut out = Vec::new();
     for assessment in &program.assessments {
         let Some(since) = due_since(assessment, program, &progress, enrollment, now) else { continue };
@@ -77,7 +87,7 @@ pub async fn due<'a>(
             let done = answered
                 .iter()
                 .any(|r| r.assessment_id == assessment.id && &r.questionnaire_id == instrument);
-            if let (false, Some(questionnaire)) = (done, state.content.questionnaire(instrument)) {
+            if let (false, Some(questionnaire)) = (done, content.questionnaire(instrument)) {
                 out.push(Due { assessment, questionnaire, since });
             }
         }
@@ -94,8 +104,10 @@ pub async fn answer(
     given: &Map<String, Value>,
 ) -> AppResult<(questionnaire_responses::Model, scoring::Scored)> {
     let program = progress::program_of(&state.content, enrollment)?;
-    let due = due(state, enrollment, program).await?;
-    let due = due.into_iter().find(|d| d.questionnaire.id == questionnaire_id).ok_or(AppError::NotFound)?;
+    let all_due = due(state, enrollment, program).await?;
+    let due = all_due.iter().find(|d| d.questionnaire.id == questionnaire_id).ok_or(AppError::NotFound)?;
+    // The last questionnaire of its assessment: the reminders stop.
+    let completes = all_due.iter().filter(|d| d.assessment.id == due.assessment.id).count() == 1;
     let scored = scoring::score(due.questionnaire, given).map_err(AppError::Invalid)?;
     let now = state.clock.now();
     let txn = state.db.begin().await?;
@@ -115,6 +127,9 @@ pub async fn answer(
     };
     let saved = questionnaire_responses::Entity::insert(row).exec_with_returning(&txn).await?;
     crate::care_flags::raise_if_above_threshold(&txn, &state.content, enrollment, &saved).await?;
+    if completes {
+        super::reminders::mark_answered(&txn, &enrollment.id, &due.assessment.id, now).await?;
+    }
     let event = UsageEvent::new("questionnaire.completed").item(questionnaire_id).value(scored.score as f64);
     usage::record(&txn, enrollment, Role::Patient, event, now).await?;
     digests::notify(&txn, enrollment, NotificationKind::Questionnaire, Some(questionnaire_id), now).await?;

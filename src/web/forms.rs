@@ -154,16 +154,44 @@ tokio::task_local! {
 }
 
 /// Reads the request's `done=`, so that the page rendered for it shows the
-/// confirmation without each handler passing it on.
-pub async fn carry_notice(request: Request, next: Next) -> Response {
+/// confirmation without each handler passing it on; and which page its forms
+/// belong to: the path of a GET, or for a form post (whose answer may be the
+/// form again, with errors) the page the form came from.
+pub async fn carry_notice(
+    axum::extract::State(state): axum::extract::State<crate::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     // Most requests carry no confirmation; only those with `done=` are parsed.
     let notice = request.uri().query().filter(|q| q.contains("done=")).and_then(|query| {
         form_urlencoded_pairs(query).find(|(k, _)| k == "done").and_then(|(_, v)| Notice::from_key(&v))
     });
-    let page = (request.method() == axum::http::Method::GET)
-        .then(|| request.uri().path_and_query().map(|p| p.as_str().to_string()))
-        .flatten();
+    let (page, request) = if request.method() == axum::http::Method::GET {
+        (request.uri().path_and_query().map(|p| p.as_str().to_string()), request)
+    } else if is_page_form(&request) {
+        let (parts, body) = request.into_parts();
+        let Ok(bytes) = axum::body::to_bytes(body, state.settings.server.body_limit_bytes).await else {
+            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+        };
+        let from = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .unwrap_or_default()
+            .into_iter()
+            .find(|(k, _)| k == crate::auth::kept_forms::FROM_FIELD)
+            .and_then(|(_, v)| crate::auth::routes::safe_next(Some(&v)));
+        (from, Request::from_parts(parts, axum::body::Body::from(bytes)))
+    } else {
+        (None, request)
+    };
     NOTICE.scope(notice, PAGE.scope(page, next.run(request))).await
+}
+
+fn is_page_form(request: &Request) -> bool {
+    let form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    request.method() == axum::http::Method::POST && form && !request.uri().path().starts_with("/api/")
 }
 
 /// The page being rendered, for its forms' `from` field.

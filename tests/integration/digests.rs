@@ -19,12 +19,12 @@ const CANARY: &str = "CANARY-7f3a-private-words";
 /// Monday 2026-03-02, 10:00 in Amsterdam.
 const MONDAY: &str = "2026-03-02T09:00:00Z";
 
-fn instant(s: &str) -> DateTime<Utc> {
+pub(crate) fn instant(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 /// The worker, once an hour of test time, until `until`.
-async fn work_until(app: &TestApp, until: DateTime<Utc>) {
+pub(crate) async fn work_until(app: &TestApp, until: DateTime<Utc>) {
     let mailer = icbt::mail::Mailer::from_settings(&app.state.settings.mail).unwrap();
     while app.state.clock.now() < until {
         app.state.clock.advance(Duration::hours(1));
@@ -358,7 +358,7 @@ smtp_test!(
     }
 );
 
-fn to_patient(smtp: &SmtpServer, patient: &Patient, subject: &str) -> Vec<String> {
+pub(crate) fn to_patient(smtp: &SmtpServer, patient: &Patient, subject: &str) -> Vec<String> {
     smtp.messages()
         .into_iter()
         .filter(|m| header(m, "To") == Some(patient.email.as_str()) && header(m, "Subject") == Some(subject))

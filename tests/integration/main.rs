@@ -29,6 +29,7 @@ mod login;
 mod mail;
 mod patient_api;
 mod patient_pages;
+mod questionnaire_reminders;
 mod record;
 mod report_privacy;
 mod reports;

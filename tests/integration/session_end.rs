@@ -131,3 +131,19 @@ async fn wait_for(browser: &crate::support::browser::Browser, script: &str, what
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
+
+db_test!(
+    async fn a_form_shown_again_with_errors_still_knows_its_page(app: TestApp) {
+        let clinic = app.clinic("West").await;
+        let patient = app.patient(&clinic.therapist.email, "anna@west.test", "chronic-pain").await;
+        let browser = app.browser_login(&patient.email).await;
+        let fields = [("@page", "/messages"), ("body", "  ")];
+        let refused = app.submit_form(&browser, "/messages", "/messages", &fields).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = refused.text().await.unwrap();
+        // So a second try after the session ended is kept and comes back here.
+        assert!(page.contains(r#"name="@page" value="&#x2F;messages""#), "{page}");
+        let late = send_late(&app, &browser, &page).await;
+        assert_eq!(late.headers()["location"], "/login?kept=1&next=%2Fmessages");
+    }
+);

@@ -405,6 +405,7 @@ risk-alert-always = This alert is sent at once, whatever your digest settings.
 notice-subject = icbt: something new for you
 notice-new-message = Your therapist has sent you a new message.
 notice-module-opened = A new module is open for you.
+notice-questionnaire-due = A short questionnaire is ready for you.
 notice-log-in = Log in to read it:
 notice-why = You get at most one of these e-mails a day. They never contain what you or your therapist wrote.
 reminder-subject = icbt: a reminder for your diary
@@ -694,3 +695,10 @@ report-flagged-def = Patients whose end-of-treatment score on the program's step
 report-flag-stepped-up-def = Of the flagged patients, those whose therapist stepped them up to face-to-face treatment.
 report-flag-not-stepped-up-def = Of the flagged patients, those whose therapist decided against a step up and recorded why.
 report-flag-open-def = Of the flagged patients, those whose therapist has not decided yet.
+caseload-questionnaire-overdue = Questionnaires overdue ({ $assessment ->
+    [baseline] start
+    [mid] middle
+    [end] end
+    [follow-up] follow-up
+   *[other] { $assessment }
+})

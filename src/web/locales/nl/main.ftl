@@ -405,6 +405,7 @@ risk-alert-always = Deze melding gaat direct uit, wat je instellingen ook zijn.
 notice-subject = icbt: er is iets nieuws voor je
 notice-new-message = Je therapeut heeft je een nieuw bericht gestuurd.
 notice-module-opened = Er staat een nieuwe module voor je open.
+notice-questionnaire-due = Er staat een korte vragenlijst voor je klaar.
 notice-log-in = Log in om het te lezen:
 notice-why = Je krijgt hooguit één zo'n e-mail per dag. Er staat nooit in wat jij of je therapeut schreef.
 reminder-subject = icbt: herinnering voor je dagboek
@@ -694,3 +695,10 @@ report-flagged-def = Cliënten van wie de eindscore op de stepped-care-vragenlij
 report-flag-stepped-up-def = Van de gemarkeerde cliënten, zij die hun behandelaar opschaalde naar behandeling op de praktijk.
 report-flag-not-stepped-up-def = Van de gemarkeerde cliënten, zij bij wie de behandelaar besloot niet op te schalen en vastlegde waarom.
 report-flag-open-def = Van de gemarkeerde cliënten, zij over wie de behandelaar nog niet besliste.
+caseload-questionnaire-overdue = Vragenlijsten te laat ({ $assessment ->
+    [baseline] start
+    [mid] midden
+    [end] eind
+    [follow-up] nameting
+   *[other] { $assessment }
+})
