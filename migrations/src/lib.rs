@@ -23,6 +23,7 @@ mod m20261203_000017_kept_forms;
 mod m20261204_000018_feedback_occasions;
 mod m20261204_000019_care_flags;
 mod m20261204_000020_questionnaire_reminders;
+mod m20261204_000021_going_quiet;
 mod table_spec;
 
 pub struct Migrator;
@@ -51,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_feedback_occasions::Migration),
             Box::new(m20261204_000019_care_flags::Migration),
             Box::new(m20261204_000020_questionnaire_reminders::Migration),
+            Box::new(m20261204_000021_going_quiet::Migration),
         ]
     }
 }

@@ -50,6 +50,7 @@ pub async fn create_clinic(
         require_staff_totp: Set(false),
         retention_months: Set(None),
         timezone: Set(None),
+        quiet_after_days: Set(None),
         created_at: Set(now),
     };
     Ok(clinics::Entity::insert(clinic).exec_with_returning(db).await?)

@@ -3,12 +3,16 @@
 //! record until the therapist decides, with a reason, and the decision is
 //! audited and counted in the report.
 //!
-//! Today: the stepped-care flag. For chronic fatigue (and pain) the online
+//! Also here: going quiet (`going_quiet`), a reason on the caseload and a
+//! weekly nudge for the patient, measured against the patient's own rhythm.
+//!
+//! The stepped-care flag: For chronic fatigue (and pain) the online
 //! course is the first step of stepped care; a patient whose end-of-treatment
 //! score is still at or above the program's threshold (`[stepped_care]` in
 //! `program.toml`) is offered face-to-face CBT, or the therapist records why
 //! not.
 
+pub mod going_quiet;
 pub mod routes;
 pub mod stepped_care;
 

@@ -152,6 +152,11 @@ async fn render(
     context.insert("risks", &super::risk::open_risks(state, &enrollment.id).await?);
     context.insert("refused_risk", &refused_risk);
     context.insert("flags", &crate::care_flags::open_flags(state, enrollment).await?);
+    let (tz, now) = (state.settings.care.timezone, state.clock.now());
+    let quiet =
+        crate::care_flags::going_quiet::quiet_patients(&state.db, std::slice::from_ref(enrollment), tz, now);
+    context.insert("quiet", &quiet.await?.remove(&enrollment.id));
+    context.insert("quiet_notices", &enrollment.quiet_notices);
     context.insert("refused_flag", &refused_flag);
     context.insert("case_code", &enrollment.case_code);
     context.insert("program", &program.title);

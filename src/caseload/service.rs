@@ -23,9 +23,6 @@ use crate::{
     state::AppState,
 };
 
-/// Patients without activity for this many days are flagged inactive.
-pub const INACTIVE_DAYS: i64 = 7;
-
 /// One patient on the caseload (API.md `GET /api/v1/caseload`).
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
 pub struct CaseloadRow {
@@ -41,7 +38,10 @@ pub struct CaseloadRow {
     pub feedback_due_on: NaiveDate,
     pub feedback_overdue: bool,
     pub last_active_at: Option<DateTime<Utc>>,
+    /// Gone quiet (`care_flags::going_quiet`): no activity for the clinic's
+    /// days and for more than twice the patient's usual gap.
     pub inactive: bool,
+    pub quiet: Option<crate::care_flags::going_quiet::Quiet>,
     pub risk_flags: Vec<String>,
     /// Flags waiting for the therapist's decision (`stepped_care`).
     pub care_flags: Vec<FlagKind>,
@@ -131,10 +131,16 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
     let facts = Facts {
         flags: crate::care_flags::stepped_care::open_kinds(db, &ids).await?,
         overdue: crate::questionnaires::reminders::overdue(db, &ids, state.clock.now()).await?,
+        quiet: crate::care_flags::going_quiet::quiet_patients(
+            db,
+            &list,
+            state.settings.care.timezone,
+            state.clock.now(),
+        )
+        .await?,
         unseen: Unseen::load(db, &ids).await?,
         risks: risk_flags(db, &state.content, &ids).await?,
         open_modules: current_modules(db, &ids).await?,
-        now: state.clock.now(),
         today,
     };
     let mut rows: Vec<CaseloadRow> = list.into_iter().map(|e| facts.row(state, e)).collect();
@@ -197,9 +203,9 @@ struct Facts {
     unseen: Unseen,
     flags: HashMap<String, Vec<FlagKind>>,
     overdue: HashMap<String, Vec<String>>,
+    quiet: HashMap<String, crate::care_flags::going_quiet::Quiet>,
     risks: HashMap<String, Vec<String>>,
     open_modules: HashMap<String, String>,
-    now: DateTime<Utc>,
     today: NaiveDate,
 }
 
@@ -220,10 +226,8 @@ impl Facts {
             unanswered_messages: count(&self.unseen.unread),
             feedback_due_on: due,
             feedback_overdue: self.today > due && active,
-            inactive: active
-                && last_active
-                    .or(e.activated_at)
-                    .is_some_and(|t| self.now - t > Duration::days(INACTIVE_DAYS)),
+            inactive: self.quiet.contains_key(&e.id),
+            quiet: self.quiet.get(&e.id).copied(),
             last_active_at: last_active,
             risk_flags: self.risks.get(&e.id).cloned().unwrap_or_default(),
             care_flags: self.flags.get(&e.id).cloned().unwrap_or_default(),

@@ -1,6 +1,7 @@
 //! The therapist's notification centre: the same digests the e-mails carry
 //! (or would carry, for in-app-only therapists), pending and recent, with the
-//! urgent risk alerts on top.
+//! urgent risk alerts on top and the day's booster tip, so a therapist who
+//! takes no e-mail gets the tips too.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -37,6 +38,15 @@ pub struct NotificationCentre {
     /// Patients with a risk answer the therapist has not yet looked at.
     pub urgent: Vec<UrgentEntry>,
     pub digests: Vec<DigestEntry>,
+    /// Today's booster tip on guiding online, as today's digest carries it.
+    pub tip: Option<TipEntry>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct TipEntry {
+    pub id: String,
+    pub title: String,
+    pub text: String,
 }
 
 #[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
@@ -50,6 +60,7 @@ pub struct UrgentEntry {
 /// window first; digests suppressed because everything was seen are left out.
 pub async fn centre(
     db: &impl ConnectionTrait,
+    content: &crate::content::Catalogue,
     therapist_id: &str,
     now: DateTime<Utc>,
 ) -> AppResult<NotificationCentre> {
@@ -76,7 +87,13 @@ pub async fn centre(
         rows.iter().map(|d| d.enrollment_id.clone()).chain(risks.iter().map(|n| n.enrollment_id.clone()));
     let codes = case_codes(db, ids.collect()).await?;
     let code = |id: &str| codes.get(id).cloned().unwrap_or_default();
+    let tip = super::delivery::tip_of_the_day(content, therapist_id, now).map(|t| TipEntry {
+        id: t.id.clone(),
+        title: t.title.clone(),
+        text: t.text.clone(),
+    });
     Ok(NotificationCentre {
+        tip,
         urgent: risks
             .into_iter()
             .map(|n| UrgentEntry {

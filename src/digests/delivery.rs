@@ -367,13 +367,23 @@ fn counts(digest: &digests::Model) -> Vec<(&'static str, i32)> {
     .collect()
 }
 
-/// A different tip each day, and not the same day for every therapist.
 fn booster_tip<'a>(state: &'a AppState, digest: &digests::Model) -> Option<&'a crate::content::Tip> {
-    let tips = state.content.tips();
+    tip_of_the_day(&state.content, &digest.therapist_id, digest.due_at)
+}
+
+/// A different booster tip each day, and not the same day for every
+/// therapist: the digest of the day and the notification centre show the
+/// same one.
+pub fn tip_of_the_day<'a>(
+    content: &'a crate::content::Catalogue,
+    therapist_id: &str,
+    at: DateTime<Utc>,
+) -> Option<&'a crate::content::Tip> {
+    let tips = content.tips();
     if tips.is_empty() {
         return None;
     }
-    let spread: u64 = digest.therapist_id.bytes().map(u64::from).sum();
-    let day = digest.due_at.timestamp().div_euclid(86_400) as u64;
+    let spread: u64 = therapist_id.bytes().map(u64::from).sum();
+    let day = at.timestamp().div_euclid(86_400) as u64;
     tips.get(((day + spread) % tips.len() as u64) as usize)
 }

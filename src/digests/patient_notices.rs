@@ -26,6 +26,7 @@ pub enum PatientNotice {
     NewMessage,
     ModuleOpened,
     QuestionnaireDue,
+    ProgramWaiting,
 }
 
 /// Flags the notice for the patient of `enrollment_id`.
@@ -39,12 +40,14 @@ pub async fn notice_patient(
         PatientNotice::NewMessage => patient_notices::Column::NewMessage,
         PatientNotice::ModuleOpened => patient_notices::Column::ModuleOpened,
         PatientNotice::QuestionnaireDue => patient_notices::Column::QuestionnaireDue,
+        PatientNotice::ProgramWaiting => patient_notices::Column::ProgramWaiting,
     };
     let row = patient_notices::ActiveModel {
         enrollment_id: Set(enrollment_id.to_string()),
         new_message: Set(notice == PatientNotice::NewMessage),
         module_opened: Set(notice == PatientNotice::ModuleOpened),
         questionnaire_due: Set(notice == PatientNotice::QuestionnaireDue),
+        program_waiting: Set(notice == PatientNotice::ProgramWaiting),
         pending_since: Set(Some(now)),
         last_sent_at: Set(None),
         lease_owner: Set(None),
@@ -114,6 +117,7 @@ async fn send_one(
         .col_expr(patient_notices::Column::NewMessage, Expr::value(false))
         .col_expr(patient_notices::Column::ModuleOpened, Expr::value(false))
         .col_expr(patient_notices::Column::QuestionnaireDue, Expr::value(false))
+        .col_expr(patient_notices::Column::ProgramWaiting, Expr::value(false))
         .col_expr(patient_notices::Column::PendingSince, Expr::value(Option::<DateTime<Utc>>::None))
         .col_expr(patient_notices::Column::LeaseOwner, Expr::value(Option::<String>::None))
         .col_expr(patient_notices::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None));
@@ -136,6 +140,7 @@ async fn send_one(
     context.insert("new_message", &notice.new_message);
     context.insert("module_opened", &notice.module_opened);
     context.insert("questionnaire_due", &notice.questionnaire_due);
+    context.insert("program_waiting", &notice.program_waiting);
     context.insert("url", &format!("{}/login", state.settings.server.public_url));
     let email = Email {
         kind: crate::entities::states::MailKind::PatientNotice,

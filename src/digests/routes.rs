@@ -106,7 +106,7 @@ pub async fn get_centre(
     State(state): State<AppState>,
     principal: Principal,
 ) -> AppResult<Json<NotificationCentre>> {
-    Ok(Json(centre::centre(&state.db, principal.id(), state.clock.now()).await?))
+    Ok(Json(centre::centre(&state.db, &state.content, principal.id(), state.clock.now()).await?))
 }
 
 async fn centre_page(
@@ -114,7 +114,7 @@ async fn centre_page(
     csrf: CsrfToken,
     principal: Principal,
 ) -> AppResult<Response> {
-    let centre = centre::centre(&state.db, principal.id(), state.clock.now()).await?;
+    let centre = centre::centre(&state.db, &state.content, principal.id(), state.clock.now()).await?;
     let mut context = page::context(Some(&principal), &csrf);
     context.insert("centre", &centre);
     Ok(state.views.render("therapist/notifications.html", principal.lang(), context)?.into_response())

@@ -123,6 +123,8 @@ pub async fn enroll(
         last_feedback_at: Set(None),
         feedback_due_for: Set(None),
         feedback_on_time_for: Set(None),
+        quiet_notices: Set(0),
+        quiet_notice_at: Set(None),
         last_active_at: Set(None),
         ended_at: Set(None),
     };
@@ -237,8 +239,11 @@ pub async fn change_status(
     let progress = crate::progress::service::Progress::load(&txn, &enrollment.id).await?;
     let program = crate::progress::service::program_of(&state.content, enrollment)?;
     let kind = format!("status.{}", status.as_str());
+    // Weeks to the last activity: when the patient went quiet, the same
+    // measure the caseload uses, not the day the therapist noticed.
     let started = enrollment.activated_at.unwrap_or(enrollment.enrolled_at);
-    let mut event = UsageEvent::new(&kind).value((now - started).num_weeks() as f64);
+    let last = enrollment.last_active_at.unwrap_or(now).max(started);
+    let mut event = UsageEvent::new(&kind).value((last - started).num_weeks() as f64);
     if let Some(module) = progress.reached_module(program) {
         event = event.module(module);
     }

@@ -9,6 +9,8 @@ pub struct Model {
     pub require_staff_totp: bool,
     pub retention_months: Option<i32>,
     pub timezone: Option<String>,
+    /// Days without activity before a patient has gone quiet (default 7).
+    pub quiet_after_days: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 

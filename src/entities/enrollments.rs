@@ -23,6 +23,9 @@ pub struct Model {
     /// The last feedback day recorded as due, and the last met on time.
     pub feedback_due_for: Option<Date>,
     pub feedback_on_time_for: Option<Date>,
+    /// "Your program is waiting" notices since the patient was last active.
+    pub quiet_notices: i32,
+    pub quiet_notice_at: Option<DateTimeUtc>,
     pub last_active_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
 }

@@ -8,6 +8,7 @@ pub struct Model {
     pub new_message: bool,
     pub module_opened: bool,
     pub questionnaire_due: bool,
+    pub program_waiting: bool,
     pub pending_since: Option<DateTimeUtc>,
     pub last_sent_at: Option<DateTimeUtc>,
     pub lease_owner: Option<String>,

@@ -278,6 +278,15 @@ smtp_test!(
         assert_eq!(to_therapist, 1, "in-app only: the ordinary activity is never e-mailed");
         let centre: Value = app.api_get(&token, "/api/v1/me/notifications").await.json().await.unwrap();
         assert_eq!(centre["digests"][0]["status"], "shown");
+        // The booster tips reach a therapist who takes no e-mail: today's, in the centre.
+        let me: Value = app.api_get(&token, "/api/v1/me").await.json().await.unwrap();
+        let id = me["id"].as_str().unwrap_or_default().to_string();
+        let expected = icbt::digests::delivery::tip_of_the_day(&app.state.content, &id, app.state.clock.now()).unwrap();
+        assert_eq!(centre["tip"]["id"], expected.id.as_str(), "{centre}");
+        let browser = app.browser_login(&therapist).await;
+        let page = browser.get(app.url("/notifications")).send().await.unwrap().text().await.unwrap();
+        let seen = crate::support::visible_text(&page);
+        assert!(seen.contains(&format!("Tip of the day: {}", expected.title)) && seen.contains(&expected.text), "{seen}");
     }
 );
 

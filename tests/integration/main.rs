@@ -22,6 +22,7 @@ mod digests;
 mod feedback_fidelity;
 mod foundation;
 mod fuzz;
+mod going_quiet;
 mod lifecycle;
 mod links;
 mod local_time;

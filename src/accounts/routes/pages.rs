@@ -29,6 +29,7 @@ pub fn routes() -> Routes {
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/staff", post(invite_staff))
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/retention", post(set_retention))
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/timezone", post(set_time_zone))
+        .page(Access::ADMIN, "/admin/clinics/{clinic_id}/quiet-days", post(set_quiet_days))
         .page(Access::ADMIN, "/admin/clinics/{clinic_id}/erasure", post(erase_patient))
         .page(Access::ADMIN, "/admin/staff/{user_id}/role", post(change_role))
         .page(Access::ADMIN, "/admin/staff/{user_id}/active", post(set_active))
@@ -42,6 +43,7 @@ struct ClinicRow {
     name: String,
     require_staff_totp: bool,
     retention_months: Option<i32>,
+    quiet_after_days: Option<i32>,
 }
 
 async fn clinics_page(
@@ -66,6 +68,7 @@ async fn render_clinics(
             name: c.name,
             require_staff_totp: c.require_staff_totp,
             retention_months: c.retention_months,
+            quiet_after_days: c.quiet_after_days,
         })
         .collect();
     let mut context = page::context(Some(principal), csrf);
@@ -149,6 +152,7 @@ async fn render_clinic(
             name: clinic.name,
             require_staff_totp: clinic.require_staff_totp,
             retention_months: clinic.retention_months,
+            quiet_after_days: clinic.quiet_after_days,
         },
     );
     context.insert("clinic_zone", &clinic.timezone);
@@ -207,6 +211,34 @@ async fn set_totp_requirement(
     let required = form.required.as_deref() == Some("on");
     admin::set_requires_totp(&state, &principal, &clinic_id, required, &client).await?;
     Ok(back_to(&clinic_id, Notice::SettingsSaved))
+}
+
+#[derive(Deserialize)]
+struct QuietDaysForm {
+    quiet_after_days: String,
+}
+
+async fn set_quiet_days(
+    State(state): State<AppState>,
+    csrf: CsrfToken,
+    client: ClientInfo,
+    principal: Principal,
+    Path(clinic_id): Path<String>,
+    AppForm(form): AppForm<QuietDaysForm>,
+) -> AppResult<Response> {
+    use crate::care_flags::going_quiet::set_quiet_after;
+    let text = form.quiet_after_days.trim();
+    let days = match text {
+        "" => Ok(None),
+        _ => text.parse::<i32>().map(Some).map_err(|_| {
+            AppError::field("quiet_after_days", "Enter a whole number of days, or leave it empty for 7.")
+        }),
+    };
+    let result = match days {
+        Ok(days) => set_quiet_after(&state, &principal, &clinic_id, days, &client).await,
+        Err(e) => Err(e),
+    };
+    finish_on_clinic(&state, &csrf, &principal, &clinic_id, result, Notice::SettingsSaved).await
 }
 
 #[derive(Deserialize)]

@@ -272,7 +272,6 @@ caseload-messages = { $count ->
     [one] 1 unanswered message
    *[other] { $count } unanswered messages
 }
-caseload-inactive = inactive
 caseload-counts = { $diaries } diary, { $submissions } assignments, { $questionnaires } questionnaires
 caseload-empty = You have no patients yet.
 status-invited = invited, not started yet
@@ -406,6 +405,7 @@ notice-subject = icbt: something new for you
 notice-new-message = Your therapist has sent you a new message.
 notice-module-opened = A new module is open for you.
 notice-questionnaire-due = A short questionnaire is ready for you.
+notice-program-waiting = Your program is waiting for you, whenever you are ready. Even ten minutes helps.
 notice-log-in = Log in to read it:
 notice-why = You get at most one of these e-mails a day. They never contain what you or your therapist wrote.
 reminder-subject = icbt: a reminder for your diary
@@ -662,7 +662,7 @@ report-submissions-def = Assignments patients sent to their therapist in the per
 report-dropped-out-def = Patients whose status a therapist set to dropped out in the period.
 report-started-def = Patients who read a page, wrote a diary or sent an assignment of the module in the period.
 report-completed-def = Patients who finished every step of the module in the period.
-report-weeks-in-def = Drop-outs by how many whole weeks after the start of treatment they came.
+report-weeks-in-def = Drop-outs by how many whole weeks after the start of treatment the patient was last active, the moment they went quiet.
 report-completed-treatment-def = Patients whose status a therapist set to completed in the period.
 report-stepped-up-def = Patients whose status a therapist set to stepped up to face-to-face care in the period.
 report-pairs-def = Patients with both a baseline and an end-of-treatment score on the questionnaire in the period.
@@ -702,3 +702,17 @@ caseload-questionnaire-overdue = Questionnaires overdue ({ $assessment ->
     [follow-up] follow-up
    *[other] { $assessment }
 })
+centre-tip = Tip of the day
+caseload-quiet = Gone quiet: { $days } days
+caseload-quiet-rhythm = Gone quiet: { $days } days (usually every { $gap ->
+    [1] day
+   *[other] { $gap } days
+})
+admin-quiet = Patients who go quiet
+admin-quiet-days = Days without activity before the caseload says a patient has gone quiet
+admin-quiet-hint = Empty means 7. A patient who usually works less often is named only after more than twice their usual gap, so a weekly patient is not named on day three. Quiet patients get at most one content-free reminder a week, three in a row.
+quiet-what = A short personal message or a phone call often helps a patient pick up again; ask how things are, not why they stopped. icbt has sent { $notices ->
+    [0] no reminder yet
+    [one] one content-free reminder
+   *[other] { $notices } content-free reminders
+} (at most three in a row).

@@ -272,7 +272,6 @@ caseload-messages = { $count ->
     [one] 1 onbeantwoord bericht
    *[other] { $count } onbeantwoorde berichten
 }
-caseload-inactive = niet actief
 caseload-counts = { $diaries } dagboek, { $submissions } opdrachten, { $questionnaires } vragenlijsten
 caseload-empty = Je hebt nog geen cliënten.
 status-invited = uitgenodigd, nog niet begonnen
@@ -406,6 +405,7 @@ notice-subject = icbt: er is iets nieuws voor je
 notice-new-message = Je therapeut heeft je een nieuw bericht gestuurd.
 notice-module-opened = Er staat een nieuwe module voor je open.
 notice-questionnaire-due = Er staat een korte vragenlijst voor je klaar.
+notice-program-waiting = Je programma wacht op je, wanneer je er klaar voor bent. Ook tien minuten helpt al.
 notice-log-in = Log in om het te lezen:
 notice-why = Je krijgt hooguit één zo'n e-mail per dag. Er staat nooit in wat jij of je therapeut schreef.
 reminder-subject = icbt: herinnering voor je dagboek
@@ -662,7 +662,7 @@ report-submissions-def = Opdrachten die cliënten in de periode naar hun behande
 report-dropped-out-def = Cliënten van wie een behandelaar in de periode de status op gestopt zette.
 report-started-def = Cliënten die in de periode een pagina van de module lazen, een dagboek invulden of een opdracht stuurden.
 report-completed-def = Cliënten die in de periode alle stappen van de module afrondden.
-report-weeks-in-def = Gestopte cliënten, naar het aantal hele weken na de start van de behandeling.
+report-weeks-in-def = Gestopte cliënten, naar het aantal hele weken na de start van de behandeling dat ze voor het laatst actief waren, het moment dat ze stil werden.
 report-completed-treatment-def = Cliënten van wie een behandelaar in de periode de status op afgerond zette.
 report-stepped-up-def = Cliënten van wie een behandelaar in de periode de status op opgeschaald naar behandeling op de praktijk zette.
 report-pairs-def = Cliënten met zowel een begin- als een eindscore op de vragenlijst in de periode.
@@ -702,3 +702,17 @@ caseload-questionnaire-overdue = Vragenlijsten te laat ({ $assessment ->
     [follow-up] nameting
    *[other] { $assessment }
 })
+centre-tip = Tip van de dag
+caseload-quiet = Stil geworden: { $days } dagen
+caseload-quiet-rhythm = Stil geworden: { $days } dagen (meestal { $gap ->
+    [1] elke dag
+   *[other] om de { $gap } dagen
+})
+admin-quiet = Cliënten die stil worden
+admin-quiet-days = Dagen zonder activiteit voordat de caseload zegt dat een cliënt stil is geworden
+admin-quiet-hint = Leeg betekent 7. Een cliënt die meestal minder vaak werkt, wordt pas genoemd na meer dan twee keer de gewone tussentijd, dus een cliënt die wekelijks werkt niet op dag drie. Stille cliënten krijgen hooguit één herinnering per week zonder inhoud, drie keer achter elkaar.
+quiet-what = Een kort persoonlijk bericht of een telefoontje helpt een cliënt vaak weer op gang; vraag hoe het gaat, niet waarom het stopte. icbt heeft { $notices ->
+    [0] nog geen herinnering
+    [one] één herinnering zonder inhoud
+   *[other] { $notices } herinneringen zonder inhoud
+} gestuurd (hooguit drie achter elkaar).
