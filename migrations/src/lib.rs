@@ -24,6 +24,7 @@ mod m20261204_000018_feedback_occasions;
 mod m20261204_000019_care_flags;
 mod m20261204_000020_questionnaire_reminders;
 mod m20261204_000021_going_quiet;
+mod m20261204_000022_flag_detail;
 mod table_spec;
 
 pub struct Migrator;
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000019_care_flags::Migration),
             Box::new(m20261204_000020_questionnaire_reminders::Migration),
             Box::new(m20261204_000021_going_quiet::Migration),
+            Box::new(m20261204_000022_flag_detail::Migration),
         ]
     }
 }

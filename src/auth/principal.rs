@@ -30,6 +30,9 @@ pub struct Principal {
     pub timezone: chrono_tz::Tz,
     /// When a browser session ends unless it is used before then.
     pub session_ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Seconds from this request to the session's end: what the page's
+    /// script counts down from, whatever the device's own clock says.
+    pub session_seconds_left: Option<i64>,
 }
 
 impl Principal {
@@ -88,6 +91,7 @@ impl FromRequestParts<AppState> for Principal {
             let ends = sessions::ends_at(&session, &state.settings.auth, now);
             let mut principal = principal_for(state, user, Credential::Session(secret)).await?;
             principal.session_ends_at = Some(ends);
+            principal.session_seconds_left = Some((ends - now).num_seconds().max(0));
             principal
         };
         parts.extensions.insert(principal.clone());
@@ -126,7 +130,7 @@ async fn principal_for(
     let role = user.role;
     let timezone =
         crate::accounts::time_zone::reading_zone(&state.db, &user, state.settings.care.timezone).await?;
-    Ok(Principal { user, role, credential, timezone, session_ends_at: None })
+    Ok(Principal { user, role, credential, timezone, session_ends_at: None, session_seconds_left: None })
 }
 
 fn bearer_token(parts: &Parts) -> Option<&str> {

@@ -61,9 +61,7 @@ pub async fn resume(
         sessions::Entity::delete_by_id(id).exec(db).await?;
         return Ok(None);
     }
-    // Writing on every request would serialise SQLite writers; a minute's
-    // precision is plenty for a 30-minute idle timeout.
-    if now - session.last_seen_at > chrono::Duration::seconds(60) {
+    if now - session.last_seen_at > touch_after(settings) {
         sessions::Entity::update_many()
             .col_expr(sessions::Column::LastSeenAt, now.into())
             .filter(sessions::Column::Id.eq(id))
@@ -73,12 +71,19 @@ pub async fn resume(
     Ok(Some((session, stage, user)))
 }
 
+/// How stale a session's last use may get before a request records it:
+/// writing on every request would serialise SQLite writers, and a minute's
+/// precision is plenty for a 30-minute idle limit (a tenth of a shorter one).
+fn touch_after(settings: &AuthSettings) -> chrono::Duration {
+    (settings.session_idle / 10).min(chrono::Duration::seconds(60))
+}
+
 /// When `session`, just resumed at `now`, ends unless used again: the idle
-/// limit from its last use (`resume` records use to the minute), or the
+/// limit from its last use (`resume` records use to the minute, or finer), or the
 /// absolute limit, whichever is first.
 pub fn ends_at(session: &sessions::Model, settings: &AuthSettings, now: DateTime<Utc>) -> DateTime<Utc> {
     let last_use =
-        if now - session.last_seen_at > chrono::Duration::seconds(60) { now } else { session.last_seen_at };
+        if now - session.last_seen_at > touch_after(settings) { now } else { session.last_seen_at };
     (last_use + settings.session_idle).min(session.expires_at)
 }
 

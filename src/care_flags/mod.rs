@@ -3,7 +3,7 @@
 //! record until the therapist decides, with a reason, and the decision is
 //! audited and counted in the report.
 //!
-//! Also here: going quiet (`going_quiet`), a reason on the caseload and a
+//! Also here: not on track in weeks 3–4 (`not_on_track`), and going quiet (`going_quiet`), a reason on the caseload and a
 //! weekly nudge for the patient, measured against the patient's own rhythm.
 //!
 //! The stepped-care flag: For chronic fatigue (and pain) the online
@@ -13,8 +13,11 @@
 //! not.
 
 pub mod going_quiet;
+pub mod not_on_track;
+pub mod open;
 pub mod routes;
 pub mod stepped_care;
 
+pub use open::{open_flags, FlagView};
 pub use routes::routes;
-pub use stepped_care::{open_flags, raise_if_above_threshold, FlagView};
+pub use stepped_care::raise_if_above_threshold;

@@ -1,5 +1,5 @@
 //! The record's flag banner form and `/api/v1/patients/{id}/flags`, both
-//! through `stepped_care::decide`.
+//! through `open::decide`.
 
 use axum::{
     extract::{Path, State},
@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::routes;
 
-use super::stepped_care::{self, FlagView};
+use super::open::{self as flags, FlagView};
 use crate::routing::{Access, Routes};
 use crate::web::{confirmed, finish, Notice};
 use crate::{
@@ -43,12 +43,13 @@ pub async fn open_flags(
     Path(id): Path<String>,
 ) -> AppResult<Json<Vec<FlagView>>> {
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
-    Ok(Json(stepped_care::open_flags(&state, &enrollment).await?))
+    Ok(Json(flags::open_flags(&state, &enrollment).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
 pub struct Decision {
-    /// `stepped_up` (also sets the status) or `no_step_up`.
+    /// Stepped care: `stepped_up` (also sets the status) or `no_step_up`;
+    /// not on track: `extra_support`.
     decision: FlagDecision,
     /// Why, for the record (at most 1000 characters).
     reason: String,
@@ -68,7 +69,7 @@ pub async fn decide(
 ) -> AppResult<StatusCode> {
     let enrollment = access::record_for_staff(&state, &principal, &id, "patient.viewed", &client).await?;
     let decision = (flag_id.as_str(), Some(body.decision), body.reason.as_str());
-    stepped_care::decide(&state, &principal, &enrollment, decision, &client).await?;
+    flags::decide(&state, &principal, &enrollment, decision, &client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -100,15 +101,16 @@ async fn decide_form(
     let chosen = match form.decision.as_deref() {
         Some("stepped_up") => Some(FlagDecision::SteppedUp),
         Some("no_step_up") => Some(FlagDecision::NoStepUp),
+        Some("extra_support") => Some(FlagDecision::ExtraSupport),
         _ => None,
     };
     let decided =
-        stepped_care::decide(&state, &principal, &enrollment, (&flag_id, chosen, &form.reason), &client)
-            .await;
+        flags::decide(&state, &principal, &enrollment, (&flag_id, chosen, &form.reason), &client).await;
     let done = |decision| async move {
         let notice = match decision {
             FlagDecision::SteppedUp => Notice::SteppedUp,
             FlagDecision::NoStepUp => Notice::NoStepUp,
+            FlagDecision::ExtraSupport => Notice::ExtraSupport,
         };
         Ok(confirmed(&format!("/patients/{id}"), notice))
     };

@@ -129,7 +129,7 @@ pub async fn caseload(state: &AppState, therapist: &Principal) -> AppResult<Vec<
         return Ok(Vec::new());
     }
     let facts = Facts {
-        flags: crate::care_flags::stepped_care::open_kinds(db, &ids).await?,
+        flags: crate::care_flags::open::open_kinds(db, &ids).await?,
         overdue: crate::questionnaires::reminders::overdue(db, &ids, state.clock.now()).await?,
         quiet: crate::care_flags::going_quiet::quiet_patients(
             db,

@@ -29,6 +29,8 @@ pub(super) struct Event {
     /// A diary entry's or an assignment's answers, in the form's order.
     pub answers: Vec<AnswerView>,
     pub new: bool,
+    /// The day a diary entry is about, shown in the reader's format.
+    pub day: Option<chrono::NaiveDate>,
 }
 
 /// Everything the patient did, newest first.
@@ -44,7 +46,8 @@ pub(super) async fn timeline(
         events.push(Event {
             at: entry.created_at,
             kind: "diary",
-            title: format!("{} — {}", labels.title(&entry.diary_id).unwrap_or_default(), entry.entry_date),
+            title: labels.title(&entry.diary_id).unwrap_or_default(),
+            day: Some(entry.entry_date),
             lines: vec![],
             answers: labels.answers(&entry.diary_id, &entry.entry_values),
             new: false,
@@ -58,13 +61,22 @@ pub(super) async fn timeline(
             lines: vec![],
             answers: labels.answers(&submission.item_id, &submission.answers),
             new: false,
+            day: None,
         });
     }
     events.extend(questionnaire_events(state, enrollment).await?);
     events.extend(message_and_contact_events(state, enrollment).await?);
     for item in current.items.values() {
         if let (Some(done), Some(title)) = (item.completed_at, labels.title(&item.item_id)) {
-            events.push(Event { at: done, kind: "page", title, lines: vec![], answers: vec![], new: false });
+            events.push(Event {
+                at: done,
+                kind: "page",
+                title,
+                lines: vec![],
+                answers: vec![],
+                new: false,
+                day: None,
+            });
         }
     }
     events.sort_by_key(|e| std::cmp::Reverse(e.at));
@@ -115,6 +127,7 @@ async fn questionnaire_events(state: &AppState, enrollment: &enrollments::Model)
                 lines: vec![("Note".to_string(), response.risk_note.clone().unwrap_or_default())],
                 answers: vec![],
                 new: false,
+                day: None,
             });
         }
         events.push(Event {
@@ -124,6 +137,7 @@ async fn questionnaire_events(state: &AppState, enrollment: &enrollments::Model)
             lines: detail,
             answers: vec![],
             new: false,
+            day: None,
         });
     }
     Ok(events)
@@ -144,6 +158,7 @@ async fn message_and_contact_events(
             lines,
             answers: vec![],
             new: false,
+            day: None,
         });
     }
     for contact in super::contacts::list(&state.db, &enrollment.id).await? {
@@ -157,6 +172,7 @@ async fn message_and_contact_events(
             lines,
             answers: vec![],
             new: false,
+            day: None,
         });
     }
     Ok(events)

@@ -10,7 +10,10 @@ use super::loader::{valid_id, Loader, Source};
 pub use super::loader::{ContentError, ContentErrors};
 use super::{
     markdown,
-    model::{Assessment, AssessmentWhen, Item, ItemBody, ItemKind, Module, Page, Program, SteppedCare},
+    model::{
+        Assessment, AssessmentWhen, FieldType, Item, ItemBody, ItemKind, Module, NotOnTrack, Page, Program,
+        SteppedCare,
+    },
     raw, Catalogue,
 };
 
@@ -82,6 +85,8 @@ fn load_program(
         }
         SteppedCare { instrument: s.instrument.into_inner(), at_or_above: s.at_or_above }
     });
+    let not_on_track =
+        file.not_on_track.map(|rule| check_not_on_track(loader, &source, rule, &modules, questionnaires));
     Some(Program {
         id: file.id.into_inner(),
         title: file.title,
@@ -89,7 +94,58 @@ fn load_program(
         modules,
         assessments,
         stepped_care,
+        not_on_track,
     })
+}
+
+/// The rule's questionnaire, diary and field exist, the field is a scale,
+/// and the weeks are in order.
+fn check_not_on_track(
+    loader: &mut Loader,
+    source: &Source,
+    rule: raw::NotOnTrackRaw,
+    modules: &[Module],
+    questionnaires: &BTreeMap<String, super::model::Questionnaire>,
+) -> NotOnTrack {
+    if !questionnaires.contains_key(rule.baseline.get_ref()) {
+        loader.at(
+            source,
+            rule.baseline.span(),
+            format!("unknown questionnaire {:?}", rule.baseline.get_ref()),
+        );
+    }
+    let diary = modules
+        .iter()
+        .flat_map(|m| &m.items)
+        .find(|i| i.id == *rule.diary.get_ref() && i.kind == ItemKind::Diary);
+    match diary.map(|d| &d.body) {
+        None => loader.at(source, rule.diary.span(), format!("unknown diary {:?}", rule.diary.get_ref())),
+        Some(ItemBody::Form(form)) => {
+            let field = form.fields.iter().find(|f| f.id == *rule.field.get_ref());
+            if !field.is_some_and(|f| f.kind == FieldType::Scale) {
+                let message = format!("the diary has no scale field {:?}", rule.field.get_ref());
+                loader.at(source, rule.field.span(), message);
+            }
+        }
+        Some(_) => {}
+    }
+    let from_week = *rule.from_week.get_ref();
+    if from_week == 0 || rule.to_week < from_week {
+        loader.at(
+            source,
+            rule.from_week.span(),
+            "weeks: from_week must be 1 or more, and to_week at least from_week",
+        );
+    }
+    NotOnTrack {
+        from_week,
+        to_week: rule.to_week,
+        baseline: rule.baseline.into_inner(),
+        diary: rule.diary.into_inner(),
+        field: rule.field.into_inner(),
+        at_or_above: rule.at_or_above,
+        reliable_change: rule.reliable_change,
+    }
 }
 
 /// The program's modules, in the order `program.toml` lists them.

@@ -12,6 +12,7 @@ pub struct Program {
     pub modules: Vec<Module>,
     pub assessments: Vec<Assessment>,
     pub stepped_care: Option<SteppedCare>,
+    pub not_on_track: Option<NotOnTrack>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -192,6 +193,22 @@ pub struct Assessment {
 pub struct SteppedCare {
     pub instrument: String,
     pub at_or_above: i64,
+}
+
+/// The early-warning rule (after Forsell et al., 2019): in weeks
+/// `from_week..=to_week` of treatment, a patient whose `diary` `field`
+/// averages at or above `at_or_above` over the last week, and has not fallen
+/// by `reliable_change` from their `baseline` questionnaire score (on the same
+/// scale), is not on track and gets more support.
+#[derive(Clone, Debug, Serialize)]
+pub struct NotOnTrack {
+    pub from_week: u32,
+    pub to_week: u32,
+    pub baseline: String,
+    pub diary: String,
+    pub field: String,
+    pub at_or_above: i64,
+    pub reliable_change: i64,
 }
 
 /// A scored instrument (PHQ-9, GAD-7, 0–10 ratings).

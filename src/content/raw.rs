@@ -19,6 +19,7 @@ pub struct ProgramFile {
     #[serde(default)]
     pub assessments: Vec<AssessmentRaw>,
     pub stepped_care: Option<SteppedCareRaw>,
+    pub not_on_track: Option<NotOnTrackRaw>,
 }
 
 #[derive(Deserialize)]
@@ -43,6 +44,18 @@ pub struct AssessmentRaw {
 pub struct SteppedCareRaw {
     pub instrument: Text,
     pub at_or_above: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotOnTrackRaw {
+    pub from_week: Spanned<u32>,
+    pub to_week: u32,
+    pub baseline: Text,
+    pub diary: Text,
+    pub field: Text,
+    pub at_or_above: i64,
+    pub reliable_change: i64,
 }
 
 #[derive(Deserialize)]

@@ -139,6 +139,7 @@ async fn ensure_demo_patient(state: &AppState) -> AppResult<()> {
         user: therapist,
         timezone: chrono_tz::Tz::Europe__Amsterdam,
         session_ends_at: None,
+        session_seconds_left: None,
     };
     let new = NewEnrollment {
         email: login.email.to_string(),

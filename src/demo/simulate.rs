@@ -203,6 +203,7 @@ fn principal(role: Role, user: users::Model) -> Principal {
         user,
         timezone: chrono_tz::Tz::Europe__Amsterdam,
         session_ends_at: None,
+        session_seconds_left: None,
     }
 }
 

@@ -265,6 +265,8 @@ struct Batch {
     covers: Vec<covers::Model>,
     users: HashMap<String, users::Model>,
     enrollments: HashMap<String, enrollments::Model>,
+    /// Per therapist: patients not on track, waiting for extra support.
+    needs_support: HashMap<String, u64>,
 }
 
 impl Batch {
@@ -282,7 +284,7 @@ impl Batch {
             .all(db)
             .await?;
         let people: Vec<String> =
-            therapists.into_iter().chain(covers.iter().map(|c| c.cover_id.clone())).collect();
+            therapists.iter().cloned().chain(covers.iter().map(|c| c.cover_id.clone())).collect();
         let users = users::Entity::find()
             .filter(users::Column::Id.is_in(people))
             .all(db)
@@ -297,7 +299,8 @@ impl Batch {
             .into_iter()
             .map(|e| (e.id.clone(), e))
             .collect();
-        Ok(Batch { settings, covers, users, enrollments })
+        let needs_support = needs_support(db, &therapists).await?;
+        Ok(Batch { settings, covers, users, enrollments, needs_support })
     }
 
     /// The e-mail for a group, to the therapist (or to whoever covers for
@@ -338,6 +341,8 @@ impl Batch {
         context.insert("covering", &(recipient.id != first.therapist_id));
         context.insert("sections", &sections);
         context.insert("tip", &booster_tip(state, first));
+        // Content-free: how many, never who or why.
+        context.insert("needs_support", &self.needs_support.get(&first.therapist_id).copied().unwrap_or(0));
         context.insert("caseload_url", &format!("{base}/caseload"));
         context.insert("settings_url", &format!("{base}/settings/digests"));
         let subject = match sections.as_slice() {
@@ -365,6 +370,36 @@ fn counts(digest: &digests::Model) -> Vec<(&'static str, i32)> {
     .into_iter()
     .filter(|(_, n)| *n > 0)
     .collect()
+}
+
+/// Per therapist among `therapists`: their patients with an open
+/// not-on-track flag.
+async fn needs_support(
+    db: &impl sea_orm::ConnectionTrait,
+    therapists: &[String],
+) -> AppResult<HashMap<String, u64>> {
+    use crate::entities::{care_flags, enums::FlagKind};
+    let open: Vec<String> = care_flags::Entity::find()
+        .filter(care_flags::Column::Kind.eq(FlagKind::NotOnTrack))
+        .filter(care_flags::Column::DecidedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|f| f.enrollment_id)
+        .collect();
+    let mut out = HashMap::new();
+    if open.is_empty() {
+        return Ok(out);
+    }
+    let treatments = enrollments::Entity::find()
+        .filter(enrollments::Column::Id.is_in(open))
+        .filter(enrollments::Column::TherapistId.is_in(therapists.iter().cloned()))
+        .all(db)
+        .await?;
+    for e in treatments {
+        *out.entry(e.therapist_id).or_default() += 1;
+    }
+    Ok(out)
 }
 
 fn booster_tip<'a>(state: &'a AppState, digest: &digests::Model) -> Option<&'a crate::content::Tip> {

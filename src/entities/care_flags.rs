@@ -17,6 +17,8 @@ pub struct Model {
     pub reason: Option<String>,
     pub decided_by: Option<String>,
     pub decided_at: Option<DateTimeUtc>,
+    /// JSON: what the flag rests on (see `care_flags::not_on_track`).
+    pub detail: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -193,6 +193,10 @@ pub enum FlagKind {
     /// threshold: face-to-face treatment may be the next step.
     #[sea_orm(string_value = "stepped_care")]
     SteppedCare,
+    /// In weeks 3–4 the patient is still above the clinical threshold without
+    /// reliable improvement: more support may prevent failure.
+    #[sea_orm(string_value = "not_on_track")]
+    NotOnTrack,
 }
 
 /// What the therapist decided on a flag.
@@ -208,4 +212,7 @@ pub enum FlagDecision {
     /// No step-up, with the reason.
     #[sea_orm(string_value = "no_step_up")]
     NoStepUp,
+    /// Extra support given to a patient not on track (what, in the reason).
+    #[sea_orm(string_value = "extra_support")]
+    ExtraSupport,
 }

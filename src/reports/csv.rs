@@ -125,6 +125,16 @@ impl Csv {
         self.row("effectiveness", "stepped_care_stepped_up", "", cell(flags.stepped_up));
         self.row("effectiveness", "stepped_care_not_stepped_up", "", cell(flags.not_stepped_up));
         self.row("effectiveness", "stepped_care_open", "", cell(flags.open));
+        let early = &uptake.outcomes.not_on_track;
+        self.row("effectiveness", "not_on_track_flagged", "", cell(early.flagged));
+        self.row(
+            "effectiveness",
+            "not_on_track_supported_within_7_days",
+            "",
+            cell(early.supported_within_7_days),
+        );
+        self.row("effectiveness", "not_on_track_end_mean", "flagged", number(early.end_mean_flagged));
+        self.row("effectiveness", "not_on_track_end_mean", "others", number(early.end_mean_others));
         for change in &uptake.outcomes.score_changes {
             let id = change.questionnaire_id.as_str();
             self.row("effectiveness", "patients_with_baseline_and_end", id, cell(change.patients));

@@ -9,6 +9,7 @@ pub mod csv;
 mod engagement;
 pub mod figures;
 pub mod model;
+pub mod not_on_track;
 pub mod outcomes;
 mod patients;
 pub(crate) mod routes;

@@ -123,6 +123,9 @@ pub struct Outcomes {
     pub stepped_up: Cell,
     /// End scores at or above the stepped-care threshold, and the decisions.
     pub stepped_care: super::stepped_care::SteppedCareFlags,
+    /// Patients not on track in weeks 3–4, the support they got, and how
+    /// they ended.
+    pub not_on_track: super::not_on_track::NotOnTrackFlags,
     /// Baseline against end of treatment, per questionnaire.
     pub score_changes: Vec<super::outcomes::ScoreChange>,
 }

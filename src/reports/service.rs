@@ -46,6 +46,7 @@ pub async fn uptake(
         entered,
         as_of,
         stepped_care,
+        not_on_track,
     ) = tokio::try_join!(
         PatientCounts::load(db, scope, period, first_month),
         event_counts(db, scope, period),
@@ -58,6 +59,7 @@ pub async fn uptake(
         clinic_entered(db, scope, period),
         crate::usage::rollups::updated_at(db),
         super::stepped_care::flags(db, tz, scope, period, min),
+        super::not_on_track::flags(db, content, tz, scope, period, min),
     )?;
     let months = months(&patients, &month_events, (first_month, to), min);
     let loaded = Loaded { patients: &patients, events: &events, min };
@@ -74,6 +76,7 @@ pub async fn uptake(
             completed: loaded.patients_with("completed"),
             stepped_up: loaded.patients_with("stepped_up"),
             stepped_care,
+            not_on_track,
             score_changes,
         },
         digital_share: None,

@@ -73,6 +73,9 @@ pub fn protect_report(report: &mut Uptake, tiled_from: Option<usize>, min: u64) 
     let mut parts = [&mut flags.stepped_up, &mut flags.not_stepped_up, &mut flags.open];
     protect_sum(&mut flags.flagged, &mut parts, min);
 
+    let early = &mut report.outcomes.not_on_track;
+    protect_parts(&mut early.flagged, &mut [&mut early.supported_within_7_days], min);
+
     for change in report.outcomes.score_changes.iter_mut().filter(|c| c.reliable_change.is_some()) {
         let mut parts = [&mut change.reliably_improved, &mut change.reliably_deteriorated];
         protect_parts(&mut change.patients, &mut parts, min);

@@ -30,6 +30,7 @@ pub enum Notice {
     CoverArranged,
     DiarySaved,
     DigestSettingsSaved,
+    ExtraSupport,
     FeedbackSent,
     InvitationSent,
     LanguageChanged,
@@ -63,7 +64,7 @@ pub enum Notice {
 }
 
 impl Notice {
-    const ALL: [(Notice, &'static str); 39] = [
+    const ALL: [(Notice, &'static str); 40] = [
         (Notice::AssignmentDraftSaved, "draft"),
         (Notice::AssignmentSent, "submitted"),
         (Notice::AutoUnlockChanged, "auto-unlock-changed"),
@@ -73,6 +74,7 @@ impl Notice {
         (Notice::CoverArranged, "cover-arranged"),
         (Notice::DiarySaved, "entry"),
         (Notice::DigestSettingsSaved, "digest-settings-saved"),
+        (Notice::ExtraSupport, "extra-support"),
         (Notice::FeedbackSent, "feedback-sent"),
         (Notice::InvitationSent, "invitation-sent"),
         (Notice::LanguageChanged, "language-changed"),

@@ -27,8 +27,9 @@ pub fn context(principal: Option<&Principal>, csrf: &CsrfToken) -> Context {
     if let Some(p) = principal {
         context.insert("user", &PageUser { name: &p.user.name, role: p.role.as_str() });
         context.insert("tz", p.timezone.name());
-        if let Some(ends) = p.session_ends_at {
+        if let (Some(ends), Some(left)) = (p.session_ends_at, p.session_seconds_left) {
             context.insert("session_ends_at", &ends.to_rfc3339());
+            context.insert("session_seconds_left", &left);
         }
     }
     context

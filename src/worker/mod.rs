@@ -58,6 +58,7 @@ pub async fn run_once(state: &AppState, mailer: &Mailer, name: &str) -> AppResul
     crate::usage::feedback_due::record_due_feedback(&state.db, tz, now).await?;
     crate::questionnaires::reminders::remind_once_a_day(state, now).await?;
     crate::care_flags::going_quiet::send_waiting_notices(state, now).await?;
+    crate::care_flags::not_on_track::classify_once_a_day(state, now).await?;
     crate::usage::rollups::catch_up_every(&state.db, tz, now, chrono::Duration::minutes(1)).await?;
     crate::lifecycle::erasure::erase_expired(&state.db, now).await?;
     sessions::prune(&state.db, &state.settings.auth, now).await?;

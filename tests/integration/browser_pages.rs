@@ -120,6 +120,9 @@ async fn every_page_of_every_role_reads_well_at_1280_and_360_px() {
         "/account",
     ];
     walk(&app, "therapist", Some(&clinic.therapist.email), &owned(&therapist_pages), &mut problems).await;
+    // The worker's rollup, so the report shows figures (and hidden ones).
+    let tz = app.state.settings.care.timezone;
+    icbt::usage::rollups::catch_up(&app.state.db, tz, app.state.clock.now()).await.unwrap();
     walk(&app, "manager", Some(&clinic.manager.email), &owned(&["/reports", "/account"]), &mut problems)
         .await;
     let clinic_page = format!("/admin/clinics/{}", clinic.clinic.id);

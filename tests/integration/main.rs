@@ -28,6 +28,7 @@ mod links;
 mod local_time;
 mod login;
 mod mail;
+mod not_on_track;
 mod patient_api;
 mod patient_pages;
 mod questionnaire_reminders;

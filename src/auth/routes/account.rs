@@ -163,11 +163,15 @@ async fn change_time_zone(
 #[derive(Serialize)]
 struct SessionEnd {
     ends_at: Option<chrono::DateTime<chrono::Utc>>,
+    seconds_left: Option<i64>,
 }
 
 /// "Stay logged in": using the session is what keeps it; this says until when.
 async fn keep_alive(principal: Principal) -> axum::Json<SessionEnd> {
-    axum::Json(SessionEnd { ends_at: principal.session_ends_at })
+    axum::Json(SessionEnd {
+        ends_at: principal.session_ends_at,
+        seconds_left: principal.session_seconds_left,
+    })
 }
 
 async fn end_all_sessions(

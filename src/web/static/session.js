@@ -1,4 +1,4 @@
-// Progressive enhancement: two minutes before the session's idle limit, offer
+// Progressive enhancement: shortly before the session's idle limit, offer
 // to stay logged in, so a person typing a long text is not logged out. Without
 // script the page says when the session ends, and a form sent after that is
 // kept until they log in again (auth::kept_forms).
@@ -6,8 +6,13 @@
   "use strict";
   var note = document.getElementById("session-end");
   if (!note) { return; }
-  var WARN_BEFORE = 2 * 60 * 1000;
-  var endsAt = Date.parse(note.dataset.endsAt);
+  // Counted from the server's "seconds left", not the device's clock, which
+  // may be wrong; the end time shown is the server's.
+  var left = Number(note.dataset.secondsLeft) * 1000;
+  var endsAt = Date.now() + left;
+  // Two minutes ahead, or sooner for a short idle limit.
+  var WARN_BEFORE = Math.min(2 * 60 * 1000, left * 0.75);
+  var endsAtShown = Date.parse(note.dataset.endsAt);
   var banner = null;
   var timer = null;
 
@@ -53,7 +58,7 @@
     try {
       time = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
         hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: note.dataset.tz || undefined
-      }).format(new Date(endsAt));
+      }).format(new Date(endsAtShown));
     } catch (e) { return; }
     note.textContent = note.textContent.replace(note.dataset.time, time);
     note.dataset.time = time;
@@ -68,7 +73,8 @@
       if (!response.ok) { throw new Error("session ended"); }
       return response.json();
     }).then(function (session) {
-      endsAt = Date.parse(session.ends_at);
+      endsAt = Date.now() + session.seconds_left * 1000;
+      endsAtShown = Date.parse(session.ends_at);
       banner.hidden = true;
       showEnd();
       schedule();

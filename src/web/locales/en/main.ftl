@@ -431,14 +431,14 @@ reminders-enabled = Send me a diary reminder
 reminders-time = At what time
 reminders-save = Save
 report-title = Uptake report
-report-intro = How the treatment is taken up in your clinic, from what patients and therapists do in icbt. Figures resting on fewer than five patients are hidden, so nobody can be recognised.
+report-intro = How the treatment is taken up in your clinic, from what patients and therapists do in icbt. Figures resting on fewer than five patients are hidden, and so are the figures that would let you work them out by subtraction, so nobody can be recognised.
 report-from = From
 report-to = To
 report-team = Team
 report-all-teams = All teams
 report-show = Show
 report-csv = Download CSV
-report-suppressed = fewer than 5
+report-suppressed = hidden
 report-suppressed-why = Hidden: it rests on fewer than five patients, or would give such a figure away by subtraction.
 report-reach = Reach
 report-program = Program
@@ -600,7 +600,7 @@ chart-scores-empty = Not answered yet.
 chart-axis-date = Date answered
 chart-legend = Score bands
 session-ends = For your privacy you are logged out after a while without activity: at { $time }, unless you carry on. Anything you send after that is kept for you until you log in again.
-session-warning = You will be logged out in two minutes.
+session-warning = You will be logged out soon, as nothing has happened for a while.
 session-stay = Stay logged in
 session-ended = You have been logged out. What you typed is kept: send it, log in again, and it is back on the form.
 login-kept = You were logged out after { $minutes } minutes without activity. What you typed is kept: log in again and it is back on the form, ready to send.
@@ -716,3 +716,23 @@ quiet-what = A short personal message or a phone call often helps a patient pick
     [one] one content-free reminder
    *[other] { $notices } content-free reminders
 } (at most three in a row).
+flag-not-on-track-title = Not on track in week { $week }: this patient may need extra support
+flag-not-on-track-why = The { $diary } averaged { $mean } over the last { $entries } entries, against { $baseline } on the { $questionnaire } at the start: still { $threshold } or more, and not { $change } points better.
+flag-not-on-track-what = Patients who are not on track this early do better with more support. Consider an extra message this week, or a short phone or video call to see what gets in the way. Then write down what you did.
+flag-support-given = What extra support did you give? (for example "phone call, agreed on a lighter diary")
+flag-support-save = Save the extra support
+caseload-flag-not_on_track = May need extra support
+done-extra-support = The extra support is on the record; the flag is closed.
+digest-needs-support = { $count ->
+    [one] 1 patient may need extra support: see the caseload.
+   *[other] { $count } patients may need extra support: see the caseload.
+}
+report-not-on-track = Not on track in weeks 3–4
+report-not-on-track-flagged = Flagged as not on track
+report-supported-in-week = Given extra support within a week
+report-end-mean-flagged = End score (mean), flagged patients
+report-end-mean-others = End score (mean), the others
+report-not-on-track-flagged-def = Patients whose diary in weeks 3–4 was still at or above the program's threshold and not reliably better than their baseline score, flagged in the period.
+report-supported-in-week-def = Of the flagged patients, those whose therapist recorded extra support within 7 days of the flag.
+report-end-mean-flagged-def = The mean end-of-treatment score on the rule's questionnaire, in the period, of patients who were flagged as not on track.
+report-end-mean-others-def = The same mean for patients who were never flagged, to set beside it.

@@ -431,14 +431,14 @@ reminders-enabled = Stuur me een dagboekherinnering
 reminders-time = Hoe laat
 reminders-save = Opslaan
 report-title = Gebruiksrapport
-report-intro = Hoe de behandeling in je kliniek wordt gebruikt, op basis van wat patiënten en therapeuten in icbt doen. Cijfers van minder dan vijf patiënten worden verborgen, zodat niemand herkenbaar is.
+report-intro = Hoe de behandeling in je kliniek wordt gebruikt, op basis van wat cliënten en behandelaars in icbt doen. Cijfers van minder dan vijf cliënten worden verborgen, en ook de cijfers waarmee je ze door aftrekken zou kunnen uitrekenen, zodat niemand herkenbaar is.
 report-from = Van
 report-to = Tot en met
 report-team = Team
 report-all-teams = Alle teams
 report-show = Toon
 report-csv = Download CSV
-report-suppressed = minder dan 5
+report-suppressed = verborgen
 report-suppressed-why = Verborgen: het rust op minder dan vijf cliënten, of zou zo'n getal door aftrekken verraden.
 report-reach = Bereik
 report-program = Programma
@@ -600,7 +600,7 @@ chart-scores-empty = Nog niet ingevuld.
 chart-axis-date = Datum ingevuld
 chart-legend = Scoregebieden
 session-ends = Voor je privacy word je na een tijdje zonder activiteit uitgelogd: om { $time }, tenzij je verdergaat. Wat je daarna verstuurt, bewaren we tot je weer inlogt.
-session-warning = Over twee minuten word je uitgelogd.
+session-warning = Je wordt zo uitgelogd, omdat er een tijdje niets is gebeurd.
 session-stay = Ingelogd blijven
 session-ended = Je bent uitgelogd. Wat je hebt getypt is bewaard: verstuur het, log opnieuw in en het staat weer in het formulier.
 login-kept = Je bent na { $minutes } minuten zonder activiteit uitgelogd. Wat je hebt getypt is bewaard: log opnieuw in en het staat weer in het formulier, klaar om te versturen.
@@ -716,3 +716,23 @@ quiet-what = Een kort persoonlijk bericht of een telefoontje helpt een cliënt v
     [one] één herinnering zonder inhoud
    *[other] { $notices } herinneringen zonder inhoud
 } gestuurd (hooguit drie achter elkaar).
+flag-not-on-track-title = Niet op koers in week { $week }: deze cliënt heeft misschien extra steun nodig
+flag-not-on-track-why = Het { $diary } gaf gemiddeld { $mean } over de laatste { $entries } keer, tegenover { $baseline } op de { $questionnaire } aan het begin: nog { $threshold } of hoger, en niet { $change } punten beter.
+flag-not-on-track-what = Cliënten die zo vroeg niet op koers zijn, doen het beter met meer steun. Overweeg deze week een extra bericht, of een kort telefoon- of videogesprek om te horen wat in de weg zit. Schrijf daarna op wat je deed.
+flag-support-given = Welke extra steun gaf je? (bijvoorbeeld "gebeld, een lichter dagboek afgesproken")
+flag-support-save = Extra steun opslaan
+caseload-flag-not_on_track = Heeft misschien extra steun nodig
+done-extra-support = De extra steun staat in het dossier; de markering is gesloten.
+digest-needs-support = { $count ->
+    [one] 1 cliënt heeft misschien extra steun nodig: zie de caseload.
+   *[other] { $count } cliënten hebben misschien extra steun nodig: zie de caseload.
+}
+report-not-on-track = Niet op koers in week 3–4
+report-not-on-track-flagged = Gemarkeerd als niet op koers
+report-supported-in-week = Binnen een week extra steun gekregen
+report-end-mean-flagged = Eindscore (gemiddeld), gemarkeerde cliënten
+report-end-mean-others = Eindscore (gemiddeld), de anderen
+report-not-on-track-flagged-def = Cliënten van wie het dagboek in week 3–4 nog op of boven de drempel van het programma lag en niet betrouwbaar beter was dan de beginscore, gemarkeerd in de periode.
+report-supported-in-week-def = Van de gemarkeerde cliënten, zij bij wie de behandelaar binnen 7 dagen na de markering extra steun vastlegde.
+report-end-mean-flagged-def = De gemiddelde eindscore op de vragenlijst van de regel, in de periode, van cliënten die als niet op koers waren gemarkeerd.
+report-end-mean-others-def = Hetzelfde gemiddelde voor cliënten die nooit gemarkeerd werden, om ernaast te zetten.
