@@ -82,6 +82,25 @@ impl Csv {
         self.row("implementation", "modules_skipped", "", cell(tailoring.modules_skipped));
         self.row("implementation", "modules_locked", "", cell(tailoring.modules_locked));
         self.row("implementation", "items_hidden", "", cell(tailoring.items_hidden));
+        let time = &fidelity.therapist_time;
+        for (who, spread) in
+            std::iter::once(("all", &time.all)).chain(time.by_therapist.iter().map(|(n, s)| (n.as_str(), s)))
+        {
+            self.row("implementation", "minutes_per_patient_week_patients", who, cell(spread.patients));
+            self.row("implementation", "minutes_per_patient_week_median", who, number(spread.median));
+            self.row(
+                "implementation",
+                "minutes_per_patient_week_lower_quartile",
+                who,
+                number(spread.lower_quartile),
+            );
+            self.row(
+                "implementation",
+                "minutes_per_patient_week_upper_quartile",
+                who,
+                number(spread.upper_quartile),
+            );
+        }
     }
 
     fn engagement(&mut self, uptake: &Uptake) {

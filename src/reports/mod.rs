@@ -16,6 +16,7 @@ pub(crate) mod routes;
 pub mod service;
 pub mod stepped_care;
 mod suppression;
+pub mod therapist_time;
 pub mod treatments;
 
 pub use figures::{period, ReportQuery, Scope, SUPPRESS_BELOW};

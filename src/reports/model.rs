@@ -105,6 +105,8 @@ pub struct Fidelity {
     pub median_feedback_latency_hours: Option<f64>,
     pub blended_contacts: Cell,
     pub tailoring: Tailoring,
+    /// Minutes per patient-week on records and composers, and contacts.
+    pub therapist_time: super::therapist_time::TherapistTime,
 }
 
 /// How therapists fitted the program to their patients.

@@ -112,6 +112,9 @@ pub const DEFINED_FIGURES: &[&str] = &[
     "feedback-on-time",
     "latency",
     "contacts",
+    "time-patients",
+    "minutes-median",
+    "minutes-spread",
     "patients-tailored",
     "modules-opened",
     "modules-skipped",
@@ -370,8 +373,17 @@ mod tests {
     use super::DEFINED_FIGURES;
 
     /// Headings of rows and columns that name a breakdown, not a figure.
-    const NOT_FIGURES: &[&str] =
-        &["program", "module", "measure", "count", "total", "month", "questionnaire"];
+    const NOT_FIGURES: &[&str] = &[
+        "program",
+        "module",
+        "measure",
+        "count",
+        "total",
+        "month",
+        "questionnaire",
+        "therapist",
+        "all-therapists",
+    ];
 
     /// Every figure the page labels has its one-sentence definition, and
     /// every definition is one sentence.

@@ -47,6 +47,7 @@ pub async fn uptake(
         as_of,
         stepped_care,
         not_on_track,
+        therapist_time,
     ) = tokio::try_join!(
         PatientCounts::load(db, scope, period, first_month),
         event_counts(db, scope, period),
@@ -60,6 +61,7 @@ pub async fn uptake(
         crate::usage::rollups::updated_at(db),
         super::stepped_care::flags(db, tz, scope, period, min),
         super::not_on_track::flags(db, content, tz, scope, period, min),
+        super::therapist_time::therapist_time(db, tz, scope, period, min),
     )?;
     let months = months(&patients, &month_events, (first_month, to), min);
     let loaded = Loaded { patients: &patients, events: &events, min };
@@ -71,7 +73,7 @@ pub async fn uptake(
         reach: loaded.reach(entered.as_ref()),
         adoption: loaded.adoption(entered.as_ref(), therapists_total),
         engagement: loaded.engagement(module_funnel, drop_out),
-        fidelity: loaded.fidelity(latency),
+        fidelity: loaded.fidelity(latency, therapist_time),
         outcomes: Outcomes {
             completed: loaded.patients_with("completed"),
             stepped_up: loaded.patients_with("stepped_up"),
@@ -178,7 +180,11 @@ impl Loaded<'_> {
         }
     }
 
-    fn fidelity(&self, median_latency: Option<f64>) -> Fidelity {
+    fn fidelity(
+        &self,
+        median_latency: Option<f64>,
+        therapist_time: super::therapist_time::TherapistTime,
+    ) -> Fidelity {
         let feedback_due = self.events_of("feedback.due", "feedback_due");
         let feedback_on_time = self.events_of("feedback.on_time", "feedback_on_time");
         Fidelity {
@@ -200,6 +206,7 @@ impl Loaded<'_> {
                 modules_locked: self.events_of("module.locked", "tailored"),
                 items_hidden: self.events_of("item.hidden", "tailored"),
             },
+            therapist_time,
         }
     }
 }

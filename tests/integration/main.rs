@@ -38,4 +38,5 @@ mod reports;
 mod security;
 mod session_end;
 mod stepped_care;
+mod therapist_time;
 mod two_factor;

@@ -119,6 +119,28 @@ db_test!(
         app.state.clock.advance(Duration::days(1));
         diary(&app, &anna, 6).await;
         assert_eq!(classify(&app).await, 0);
+
+        // Both finish: the report sets the flagged patient's end beside the rest.
+        let token = app.token(&email).await;
+        let modules: Vec<String> =
+            app.state.content.program("chronic-pain").unwrap().modules.iter().map(|m| m.id.clone()).collect();
+        for (patient, end) in [(&anna, 4), (&bob, 3)] {
+            for module in &modules {
+                let path = format!("/api/v1/patients/{}/modules/{module}", patient.id);
+                let skip = app.client.patch(app.url(&path)).bearer_auth(&token).json(&json!({"state": "skipped"}));
+                assert_eq!(skip.send().await.unwrap().status(), StatusCode::OK);
+            }
+            let own = app.token(&patient.email).await;
+            let body = json!({"answers": {"pain-nrs-1": end}});
+            let answered = app.api_post(&own, "/api/v1/me/questionnaires/pain-nrs/responses", body).await;
+            assert_eq!(answered.status(), StatusCode::CREATED);
+        }
+        let mine: Value = app.api_get(&token, "/api/v1/me/figures").await.json().await.unwrap();
+        assert_eq!(
+            mine["outcomes"]["not_on_track"],
+            json!({"flagged": 1, "supported_within_7_days": 1, "end_mean_flagged": 4.0, "end_mean_others": 3.0}),
+            "{mine}"
+        );
     }
 );
 

@@ -86,6 +86,9 @@ fn tables(report: &Value) -> Vec<(String, Value, Vec<Value>, bool)> {
         let name = format!("reliable change on {}", change["questionnaire_id"]);
         tables.push((name, change["patients"].clone(), parts, true));
     }
+    let early = &report["outcomes"]["not_on_track"];
+    let supported = vec![early["supported_within_7_days"].clone()];
+    tables.push(("not on track, supported".into(), early["flagged"].clone(), supported, true));
     let flags = &report["outcomes"]["stepped_care"];
     let decisions = vec![flags["stepped_up"].clone(), flags["not_stepped_up"].clone(), flags["open"].clone()];
     tables.push(("stepped-care decisions".into(), flags["flagged"].clone(), decisions, false));

@@ -736,3 +736,18 @@ report-not-on-track-flagged-def = Patients whose diary in weeks 3–4 was still 
 report-supported-in-week-def = Of the flagged patients, those whose therapist recorded extra support within 7 days of the flag.
 report-end-mean-flagged-def = The mean end-of-treatment score on the rule's questionnaire, in the period, of patients who were flagged as not on track.
 report-end-mean-others-def = The same mean for patients who were never flagged, to set beside it.
+report-therapist-time = Therapist time: minutes per patient-week
+report-therapist = Therapist
+report-all-therapists = All therapists
+report-time-patients = Patients
+report-minutes-median = Median
+report-minutes-spread = Middle half
+report-time-benchmark = Routine clinics report 10 to 20 minutes per patient-week (Titov et al., 2018). Set this beside the share of feedback on time: cost and fidelity together.
+report-time-patients-def = Patients whose record a therapist worked on, or with whom a contact was logged, in the period.
+report-minutes-median-def = The median over those patients of the minutes spent on them per week in treatment: requests about the patient less than five minutes apart make one stretch (from first to last, plus a minute), plus the minutes of logged contacts.
+report-minutes-spread-def = The lower and upper quartile of those minutes per patient-week, so half of the patients lie between them.
+figures-minutes = Your time per patient-week
+figures-minutes-value = { $median } minutes (middle half { $low }–{ $high }, over { $patients ->
+    [one] 1 patient
+   *[other] { $patients } patients
+}); routine clinics report 10–20

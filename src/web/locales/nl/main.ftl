@@ -736,3 +736,18 @@ report-not-on-track-flagged-def = Cliënten van wie het dagboek in week 3–4 no
 report-supported-in-week-def = Van de gemarkeerde cliënten, zij bij wie de behandelaar binnen 7 dagen na de markering extra steun vastlegde.
 report-end-mean-flagged-def = De gemiddelde eindscore op de vragenlijst van de regel, in de periode, van cliënten die als niet op koers waren gemarkeerd.
 report-end-mean-others-def = Hetzelfde gemiddelde voor cliënten die nooit gemarkeerd werden, om ernaast te zetten.
+report-therapist-time = Tijd van de behandelaar: minuten per cliënt-week
+report-therapist = Behandelaar
+report-all-therapists = Alle behandelaars
+report-time-patients = Cliënten
+report-minutes-median = Mediaan
+report-minutes-spread = Middelste helft
+report-time-benchmark = Gewone klinieken melden 10 tot 20 minuten per cliënt-week (Titov e.a., 2018). Zet dit naast het aandeel feedback op tijd: kosten en trouw aan het protocol samen.
+report-time-patients-def = Cliënten aan wier dossier een behandelaar werkte, of met wie een contact werd vastgelegd, in de periode.
+report-minutes-median-def = De mediaan over die cliënten van de minuten per week in behandeling: verzoeken over de cliënt minder dan vijf minuten na elkaar vormen één blok (van eerste tot laatste, plus een minuut), plus de minuten van vastgelegde contacten.
+report-minutes-spread-def = Het onderste en bovenste kwartiel van die minuten per cliënt-week, zodat de helft van de cliënten ertussen ligt.
+figures-minutes = Je tijd per cliënt-week
+figures-minutes-value = { $median } minuten (middelste helft { $low }–{ $high }, over { $patients ->
+    [one] 1 cliënt
+   *[other] { $patients } cliënten
+}); gewone klinieken melden 10–20
