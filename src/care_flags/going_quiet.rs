@@ -158,11 +158,7 @@ pub async fn send_waiting_notices(state: &AppState, now: DateTime<Utc>) -> AppRe
     let tz = state.settings.care.timezone;
     let today = now.with_timezone(&tz).date_naive();
     let txn = state.db.begin().await?;
-    sql::hold_job(&txn, STATE).await?;
-    let read = "SELECT rolled_from FROM usage_rollup_state WHERE name = $1";
-    let row = txn.query_one(sql::statement_for(&txn, read, [STATE.into()])).await?;
-    let next: Option<NaiveDate> = row.map(|r| r.try_get("", "rolled_from")).transpose()?;
-    if next.is_some_and(|next| next > today) {
+    if !crate::usage::rollups::due_today(&txn, STATE, today).await? {
         return Ok(0);
     }
     let list = enrollments::Entity::find()

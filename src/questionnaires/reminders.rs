@@ -13,7 +13,6 @@ use crate::{
     digests::{self, PatientNotice},
     entities::{enrollments, enums::EnrollmentStatus, questionnaire_due},
     error::AppResult,
-    sql,
     state::AppState,
 };
 
@@ -29,11 +28,7 @@ pub const OVERDUE_AFTER_DAYS: i64 = 7;
 pub async fn remind_once_a_day(state: &AppState, now: DateTime<Utc>) -> AppResult<usize> {
     let today = now.with_timezone(&state.settings.care.timezone).date_naive();
     let txn = state.db.begin().await?;
-    sql::hold_job(&txn, STATE).await?;
-    let read = "SELECT rolled_from FROM usage_rollup_state WHERE name = $1";
-    let row = txn.query_one(sql::statement_for(&txn, read, [STATE.into()])).await?;
-    let next: Option<NaiveDate> = row.map(|r| r.try_get("", "rolled_from")).transpose()?;
-    if next.is_some_and(|next| next > today) {
+    if !crate::usage::rollups::due_today(&txn, STATE, today).await? {
         return Ok(0);
     }
     let flagged = remind(&txn, state, today, now).await?;

@@ -221,6 +221,18 @@ async fn rolled_from(db: &impl ConnectionTrait) -> AppResult<Option<NaiveDate>> 
     Ok(row.map(|r| r.try_get::<NaiveDate>("", "rolled_from")).transpose()?)
 }
 
+/// For a job that runs once a day under `name` (its state row shares this
+/// table): holds the job in `txn` (on PostgreSQL two workers never both run
+/// it) and says whether `today` is still to do. The job then does its work
+/// and calls `save_state(txn, name, today + 1 day, now)` before committing.
+pub async fn due_today(txn: &impl ConnectionTrait, name: &str, today: NaiveDate) -> AppResult<bool> {
+    sql::hold_job(txn, name).await?;
+    let read = "SELECT rolled_from FROM usage_rollup_state WHERE name = $1";
+    let row = txn.query_one(sql::statement_for(txn, read, [name.into()])).await?;
+    let next: Option<NaiveDate> = row.map(|r| r.try_get("", "rolled_from")).transpose()?;
+    Ok(next.is_none_or(|next| next <= today))
+}
+
 /// Records that the job `name` is done for every day before `rolled_from`.
 pub async fn save_state(
     db: &impl ConnectionTrait,
